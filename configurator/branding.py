@@ -1,0 +1,229 @@
+"""Checks an organisation's logo before it is stored.
+
+The logo ends up in every proposal PDF and is served to the browser, so it is accepted by
+its content only (never by its name or claimed type): a PNG that Pillow can verify, of a
+bounded size, or an SVG that cannot run code or fetch anything. An SVG may reference its
+own elements (`#id`) and nothing else: no scripts, no event handlers, no embedded HTML, no
+external, `file:` or `data:` links, no DTD or entities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import struct
+import xml.etree.ElementTree as ET
+from typing import IO, Final, Literal
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image
+
+PNG: Final = "image/png"
+SVG: Final = "image/svg+xml"
+EXTENSIONS: Final = {PNG: "png", SVG: "svg"}
+ContentType = Literal["image/png", "image/svg+xml"]
+
+MAX_BYTES: Final = 512 * 1024
+MAX_SIDE: Final = 4000
+PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+
+SVG_NS: Final = "http://www.w3.org/2000/svg"
+XHTML_NS: Final = "http://www.w3.org/1999/xhtml"
+XML_BASE: Final = "{http://www.w3.org/XML/1998/namespace}base"
+# Names that say which kind of file this is; a name that contradicts the content is refused.
+IMAGE_EXTENSIONS: Final = {
+    "png", "svg", "svgz", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "ico", "avif",
+    "heic",
+}  # fmt: skip
+
+_URL_FUNCTION = re.compile(r"url\(", re.IGNORECASE)
+_URL_ARGUMENT = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^\s"'()]*))\s*\)""", re.I)
+_LOCAL_FRAGMENT = re.compile(r"#[^\s\"'()\\<>]+")
+_CSS_REFUSED = re.compile(r"\\|@import|image-set\(", re.IGNORECASE)
+
+
+def validate_logo(uploaded_file: IO[bytes]) -> tuple[ContentType, str, bytes]:
+    """The logo's content type, SHA-256 (hex) and bytes; ValidationError if it is not a
+    PNG or SVG this application accepts."""
+    data = _read_bounded(uploaded_file)
+    content_type: ContentType
+    if data.startswith(PNG_SIGNATURE):
+        content_type = PNG
+        _check_png(data)
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        content_type = SVG
+        _check_svg(data)
+    else:
+        raise ValidationError(_("The logo must be a PNG or SVG image."), code="type")
+    _check_name_matches(getattr(uploaded_file, "name", "") or "", content_type)
+    return content_type, hashlib.sha256(data).hexdigest(), data
+
+
+def _read_bounded(uploaded_file: IO[bytes]) -> bytes:
+    too_big = ValidationError(
+        _("The logo must be at most %(max)d KB.") % {"max": MAX_BYTES // 1024}, code="size"
+    )
+    if (getattr(uploaded_file, "size", 0) or 0) > MAX_BYTES:
+        raise too_big
+    uploaded_file.seek(0)
+    data = uploaded_file.read(MAX_BYTES + 1)
+    uploaded_file.seek(0)
+    if len(data) > MAX_BYTES:
+        raise too_big
+    if not data:
+        raise ValidationError(_("The logo file is empty."), code="empty")
+    return data
+
+
+def _check_name_matches(name: str, content_type: ContentType) -> None:
+    extension = name.rpartition(".")[2].lower() if "." in name else ""
+    if extension in IMAGE_EXTENSIONS and extension != EXTENSIONS[content_type]:
+        raise ValidationError(
+            _("The file is named .%(extension)s but its content is a %(kind)s image.")
+            % {"extension": extension, "kind": EXTENSIONS[content_type].upper()},
+            code="name",
+        )
+
+
+def _check_png(data: bytes) -> None:
+    damaged = ValidationError(_("The PNG image is damaged or incomplete."), code="png")
+    # The size is in the header chunk, which must come first: read it before Pillow
+    # decodes a single pixel.
+    if len(data) < 33 or data[12:16] != b"IHDR":
+        raise damaged
+    width, height = struct.unpack(">II", data[16:24])
+    if width > MAX_SIDE or height > MAX_SIDE:
+        raise ValidationError(
+            _(
+                "The logo must be at most %(max)d × %(max)d pixels; this one is "
+                "%(width)d × %(height)d."
+            )
+            % {"max": MAX_SIDE, "width": width, "height": height},
+            code="dimensions",
+        )
+    try:
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.verify()  # chunk checksums, without decoding
+        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+            image.load()  # the pixel data itself, now known to be of a bounded size
+    except Exception as exc:  # Pillow reports damage with many exception types.
+        raise damaged from exc
+
+
+class _RecordingTreeBuilder(ET.TreeBuilder):
+    """Builds the tree and remembers processing instructions, including those outside
+    the root element, which the tree itself would drop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processing_instructions: list[str] = []
+
+    def pi(self, target: str, text: str | None = None) -> ET.Element:
+        self.processing_instructions.append(target)
+        return super().pi(target, text)
+
+
+def _parse_svg(data: bytes) -> ET.Element:
+    builder = _RecordingTreeBuilder()
+    parser = DefusedXMLParser(
+        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    )
+    try:
+        parser.feed(data)
+        root: ET.Element = parser.close()
+    except DefusedXmlException as exc:
+        raise ValidationError(
+            _("The SVG image must not contain a DTD or entities."), code="svg_dtd"
+        ) from exc
+    except (ET.ParseError, ValueError) as exc:
+        raise ValidationError(_("The logo must be a PNG or SVG image."), code="type") from exc
+    if builder.processing_instructions:
+        raise ValidationError(
+            _("The SVG image must not contain processing instructions such as stylesheets."),
+            code="svg_pi",
+        )
+    return root
+
+
+def _local_name(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+def _check_svg(data: bytes) -> None:
+    root = _parse_svg(data)
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise ValidationError(_("The file is not an SVG image."), code="svg_root")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        _check_svg_element(element)
+
+
+def _check_svg_element(element: ET.Element) -> None:
+    name = _local_name(element.tag).lower()
+    if name == "script":
+        raise ValidationError(_("The SVG image must not contain scripts."), code="svg_script")
+    if name == "foreignobject" or element.tag.startswith(f"{{{XHTML_NS}}}"):
+        raise ValidationError(
+            _("The SVG image must not contain embedded HTML."), code="svg_foreign"
+        )
+    if name == "style":
+        _check_css(element.text or "")
+    for attribute, value in element.attrib.items():
+        _check_svg_attribute(attribute, value)
+
+
+def _check_svg_attribute(attribute: str, value: str) -> None:
+    name = _local_name(attribute).lower()
+    if name.startswith("on"):
+        raise ValidationError(
+            _("The SVG image must not contain event handlers (%(name)s).") % {"name": name},
+            code="svg_event",
+        )
+    if attribute == XML_BASE:
+        _refuse_reference(value)
+    if name == "href":
+        _check_reference(value)
+    if name == "attributename" and value.strip().lower().endswith("href"):
+        # An animation that rewrites a link would bypass the check of the link itself.
+        _refuse_reference(value)
+    if name == "style":
+        _check_css(value)
+    else:
+        _check_urls(value)
+
+
+def _check_css(css: str) -> None:
+    match = _CSS_REFUSED.search(css)
+    if match:
+        _refuse_reference(match.group())
+    _check_urls(css)
+
+
+def _check_urls(text: str) -> None:
+    for found in _URL_FUNCTION.finditer(text):
+        argument = _URL_ARGUMENT.match(text, found.start())
+        if argument is None:
+            _refuse_reference(text[found.start() : found.start() + 60])
+        else:
+            _check_reference(next(group for group in argument.groups() if group is not None))
+
+
+def _check_reference(target: str) -> None:
+    if not _LOCAL_FRAGMENT.fullmatch(target.strip()):
+        _refuse_reference(target)
+
+
+def _refuse_reference(target: str) -> None:
+    raise ValidationError(
+        _(
+            "The SVG image may only refer to its own elements (#id); “%(target)s” is not "
+            "allowed."
+        )
+        % {"target": target.strip()[:60]},
+        code="svg_reference",
+    )

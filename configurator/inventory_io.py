@@ -1,0 +1,461 @@
+"""Site inventory in and out of spreadsheets: CSV and XLSX import with a preview, export of
+the inventory and the results, and a template file to fill in.
+
+An upload is read, checked for what it claims to be and validated row by row with
+`SiteForm`, so its messages are those of manual entry. Nothing is written by the preview;
+the rows that passed are kept on the server, in the session under a random token, and the
+confirmation only names that token. The file is not posted again because a browser cannot
+refill a file input (the engineer would have to pick the file twice without JavaScript) and
+because a second upload could differ from the one previewed; the session keeps exactly the
+rows the engineer saw, and the client can neither alter them nor point at another project's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import openpyxl
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .forms import SiteForm
+from .models import Project, Site
+from .views import AuthenticatedRequest, _get_project_for_user, _size_project
+
+COLUMNS = ("name", "address", "connectivity", *Site.COUNT_FIELDS)
+ITALIAN_COLUMNS = (
+    "nome",
+    "indirizzo",
+    "connettività",
+    "utenti",
+    "telefoni_sip",
+    "app_mobili",
+    "web_client",
+    "widget",
+    "webclient_smart_working",
+    "tvoxteam_smartworking",
+)
+EXAMPLE_ROW = ("Milano HQ", "Via Manzoni 12, Milano", "mpls", 100, 80, 20, 30, 1, 5, 2)
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+MAX_ZIP_MEMBERS = 1000
+MAX_ROWS = 5000
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SESSION_KEY = "sites_import_{pk}"
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be imported; the message says why, for the engineer."""
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def _normalize_header(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold().strip()
+    return "_".join(text.replace("_", " ").split())
+
+
+HEADER_ALIASES = {
+    _normalize_header(alias): column
+    for aliases in (COLUMNS, ITALIAN_COLUMNS)
+    for alias, column in zip(aliases, COLUMNS, strict=True)
+}
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a form would receive: 100.0 from a spreadsheet is "100"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    # Our own export prefixes an apostrophe to formula-like text: take it back off.
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]
+    return text
+
+
+def _check_xlsx(data: bytes) -> None:
+    """Refuse a file that is not a workbook or would unpack to far more than it weighs,
+    before openpyxl reads a byte of it. The sizes checked are those the zip declares;
+    Python's zipfile never inflates a member past its declared size (it stops there and
+    the CRC check fails), so a member that lies about its size cannot get around this."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportRefused(_("This file is not an XLSX workbook.")) from exc
+    members = archive.infolist()
+    names = {info.filename for info in members}
+    if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
+        raise ImportRefused(_("This file is not an XLSX workbook."))
+    unpacked = sum(info.file_size for info in members)
+    too_dense = any(
+        info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1) for info in members
+    )
+    if len(members) > MAX_ZIP_MEMBERS or unpacked > MAX_UNPACKED_BYTES or too_dense:
+        raise ImportRefused(
+            _("This workbook would unpack to far more than it weighs: it was not read.")
+        )
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    _check_xlsx(data)
+    try:
+        # defusedxml is installed, so openpyxl refuses entity expansion (XML bombs).
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file.
+        raise ImportRefused(_("This workbook could not be read.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell_text(value) for value in values]
+    except Exception as exc:
+        raise ImportRefused(_("This workbook could not be read.")) from exc
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(_("This file is not a CSV text file in UTF-8.")) from exc
+    if any(char in text for char in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f"):
+        raise ImportRefused(_("This file is not a CSV text file in UTF-8."))
+    first_line = text.split("\n", 1)[0]
+    # Excel with Italian settings separates with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [_cell_text(value) for value in values]
+    except csv.Error as exc:
+        raise ImportRefused(
+            _("This CSV file could not be read: %(error)s") % {"error": exc}
+        ) from exc
+
+
+def read_upload(upload: UploadedFile) -> Iterator[list[str]]:
+    """The rows of an uploaded CSV or XLSX file as lists of text, header first."""
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ImportRefused(
+            _("The file is larger than the limit of %(limit)s.")
+            % {"limit": filesizeformat(MAX_UPLOAD_BYTES)}
+        )
+    name = (upload.name or "").lower()
+    if name.endswith(".xlsx"):
+        return _xlsx_rows(data)
+    if name.endswith(".csv"):
+        if data.startswith(b"PK\x03\x04"):
+            raise ImportRefused(_("This file is not a CSV text file in UTF-8."))
+        return _csv_rows(data)
+    raise ImportRefused(_("Upload a .csv or .xlsx file."))
+
+
+# --- Validating ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: list[str]
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    cleaned: dict[str, Any] = field(default_factory=dict)
+
+
+def _header_columns(header: list[str]) -> list[str | None]:
+    """The column each cell of the header names (None for an empty cell); refuse unknown,
+    repeated or missing columns."""
+    columns = [HEADER_ALIASES.get(_normalize_header(text)) if text else None for text in header]
+    unknown = [text for text, column in zip(header, columns, strict=True) if text and not column]
+    if unknown:
+        raise ImportRefused(
+            _("Unknown columns: %(unknown)s. The columns are: %(expected)s.")
+            % {"unknown": ", ".join(unknown), "expected": ", ".join(COLUMNS)}
+        )
+    named = [column for column in columns if column]
+    repeated = sorted({column for column in named if named.count(column) > 1})
+    if repeated:
+        raise ImportRefused(_("Repeated columns: %(columns)s.") % {"columns": ", ".join(repeated)})
+    missing = [column for column in COLUMNS if column not in named]
+    if missing:
+        raise ImportRefused(
+            _("Missing columns: %(missing)s. The columns are: %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+        )
+    return columns
+
+
+def _validate_row(project: Project, number: int, data: dict[str, str]) -> ImportRow:
+    data["connectivity"] = data["connectivity"].lower()
+    form = SiteForm({**data, "revision": project.revision}, instance=Site(project=project))
+    row = ImportRow(number, [data[column] for column in COLUMNS])
+    if form.is_valid():
+        row.cleaned = {column: form.cleaned_data[column] for column in COLUMNS}
+    else:
+        for name, errors in form.errors.items():
+            label = str(form.fields[name].label) if name in form.fields else _("Row")
+            row.errors.extend((label, str(message)) for message in errors)
+    return row
+
+
+def validate_rows(project: Project, rows: Iterable[list[str]]) -> list[ImportRow]:
+    """Every data row checked with `SiteForm`; numbered as in the spreadsheet (header = 1).
+    Empty rows are skipped; a file without sites or with too many is refused."""
+    lines = iter(rows)
+    header = next(lines, None)
+    if header is None or not any(header):
+        raise ImportRefused(_("The file is empty: the first row must name the columns."))
+    columns = _header_columns(header)
+    checked: list[ImportRow] = []
+    for number, values in enumerate(lines, start=2):
+        if not any(values):
+            continue
+        if len(checked) == MAX_ROWS:
+            raise ImportRefused(
+                _("The file has more than %(max)s sites.")
+                % {"max": number_format(MAX_ROWS, force_grouping=True)}
+            )
+        data = dict.fromkeys(COLUMNS, "")
+        data.update({c: v for c, v in zip(columns, values, strict=False) if c})
+        checked.append(_validate_row(project, number, data))
+    if not checked:
+        raise ImportRefused(_("The file has no site below the header."))
+    return checked
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def neutralize(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets an apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _architecture_label(key: str) -> str:
+    labels = {
+        "pure_cloud": "TVox Pure Cloud",
+        "mcs": "TVox + MCS",
+        "hybrid": _("Hybrid cloud"),
+    }
+    return labels.get(key, _("No architecture fits these requirements"))
+
+
+def _result_rows(project: Project, sites: list[Site]) -> list[list[object]]:
+    """The results as rows: the recommendation, each option, then the sizing figures."""
+    sizing: dict[str, Any] | None = _size_project(project, sites)
+    if sizing is None:
+        return [[_("No site yet: the results need at least one.")]]
+    if "errors" in sizing:
+        return [[str(error)] for error in sizing["errors"]]
+    recommendation = sizing["result"]["recommendation"]
+    rows: list[list[object]] = [
+        [_("Recommendation"), _architecture_label(recommendation["architecture"])],
+        *([_("Reason"), reason["message"]] for reason in recommendation["reasons"]),
+    ]
+    for key, option in recommendation["options"].items():
+        fits = _("fits") if option["fits"] else _("does not fit")
+        reasons = " ".join(reason["message"] for reason in option["reasons"])
+        rows.append([_architecture_label(key), fits, "", reasons])
+    mcs = sizing["result"]["mcs"]
+    rows.extend([_("Blocker under TVox + MCS"), notice["message"]] for notice in mcs["blockers"])
+    rows.extend([_("Warning under TVox + MCS"), notice["message"]] for notice in mcs["warnings"])
+    rows.append([_("Figure"), _("Value"), _("Unit"), _("Why")])
+    rows.extend(
+        [str(row["label"]), row["value"], row["unit"], row["why"]] for row in sizing["figures"]
+    )
+    return rows
+
+
+def _inventory_rows(sites: list[Site]) -> list[list[object]]:
+    return [[getattr(site, column) for column in COLUMNS] for site in sites]
+
+
+def _csv_response(sections: list[list[list[object]]], filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content_type=CSV_TYPE,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM.
+    writer = csv.writer(response)
+    for index, section in enumerate(sections):
+        if index:
+            writer.writerow([])
+        writer.writerows([neutralize(value) for value in row] for row in section)
+    return response
+
+
+def _xlsx_response(sheets: list[tuple[str, list[list[object]]]], filename: str) -> HttpResponse:
+    workbook = openpyxl.Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        for row in rows:
+            sheet.append([neutralize(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type=XLSX_TYPE,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+def _spreadsheet(fmt: str, sheets: list[tuple[str, list[list[object]]]], stem: str) -> HttpResponse:
+    if fmt == "csv":
+        return _csv_response([rows for _title, rows in sheets], f"{stem}.csv")
+    if fmt == "xlsx":
+        return _xlsx_response(sheets, f"{stem}.xlsx")
+    raise Http404(_("Export formats are CSV and XLSX."))
+
+
+@login_required
+@require_GET
+def sites_export(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
+    project = _get_project_for_user(request, pk)
+    sites = list(project.sites.all())
+    sheets = [
+        (_("Sites"), [list(COLUMNS), *_inventory_rows(sites)]),
+        (_("Results"), [[_("Results"), project.title], *_result_rows(project, sites)]),
+    ]
+    stem = f"sites-{project.pk}-{slugify(project.title) or 'project'}"
+    return _spreadsheet(fmt, sheets, stem)
+
+
+@login_required
+@require_GET
+def sites_template(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    return _spreadsheet(fmt, [(_("Sites"), [list(COLUMNS), list(EXAMPLE_ROW)])], "sites-template")
+
+
+# --- Import views ----------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy("CSV (comma or semicolon separated) or XLSX, up to 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class ConfirmForm(forms.Form):
+    MODES = [
+        ("append", gettext_lazy("Append to the inventory")),
+        ("replace", gettext_lazy("Replace the inventory")),
+    ]
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    mode = forms.ChoiceField(
+        label=gettext_lazy("What to do with the current sites"),
+        choices=MODES,
+        initial="append",
+        widget=forms.RadioSelect,
+    )
+
+
+def _import_page(
+    request: AuthenticatedRequest, project: Project, status: int = 200, **context: Any
+) -> HttpResponse:
+    context = {
+        "project": project,
+        "step": "sites",
+        "upload": UploadForm(),
+        "current_sites": project.sites.count(),
+        **context,
+    }
+    return render(request, "configurator/sites_import.html", context, status=status)
+
+
+def _preview(request: AuthenticatedRequest, project: Project, upload: UploadForm) -> HttpResponse:
+    try:
+        rows = validate_rows(project, read_upload(upload.cleaned_data["file"]))
+    except ImportRefused as exc:
+        upload.add_error("file", str(exc))
+        return _import_page(request, project, upload=upload)
+    refused = [row for row in rows if row.errors]
+    confirm = None
+    if not refused:
+        token = secrets.token_urlsafe(24)
+        request.session[SESSION_KEY.format(pk=project.pk)] = {
+            "token": token,
+            "revision": project.revision,
+            "rows": [row.cleaned for row in rows],
+        }
+        confirm = ConfirmForm(initial={"token": token})
+    context = {"upload": upload, "rows": rows, "refused": refused, "confirm": confirm}
+    return _import_page(request, project, **context)
+
+
+def _apply(request: AuthenticatedRequest, project: Project, confirm: ConfirmForm) -> HttpResponse:
+    pending = request.session.pop(SESSION_KEY.format(pk=project.pk), None)
+    if not pending or not secrets.compare_digest(pending["token"], confirm.cleaned_data["token"]):
+        message = _("This preview has expired or was already used: upload the file again.")
+        return _import_page(request, project, status=400, error=message)
+    rows = pending["rows"]
+    with transaction.atomic():
+        if not project.bump_revision(pending["revision"]):
+            fresh = Project.objects.select_related("owner").get(pk=project.pk)
+            message = _(
+                "%(user)s changed this project after your preview (now revision %(n)d): "
+                "nothing was imported. Upload the file again to check it against the "
+                "current inventory."
+            ) % {"user": fresh.owner, "n": fresh.revision}
+            return _import_page(request, project, status=409, error=message)
+        if confirm.cleaned_data["mode"] == "replace":
+            project.sites.all().delete()
+        start = (project.sites.aggregate(last=Max("position"))["last"] or -1) + 1
+        Site.objects.bulk_create(
+            Site(project=project, position=start + index, **row) for index, row in enumerate(rows)
+        )
+    messages.success(
+        request,
+        ngettext("%(n)d site imported.", "%(n)d sites imported.", len(rows)) % {"n": len(rows)},
+    )
+    return redirect("project_sites", pk=project.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sites_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """GET: the upload form. POST with a file: the preview, nothing written. POST with the
+    token of a preview where every row passed: the import, in one revision of the project."""
+    project = _get_project_for_user(request, pk, edit=True)
+    if request.method == "GET":
+        return _import_page(request, project)
+    if "token" in request.POST:
+        confirm = ConfirmForm(request.POST)
+        if not confirm.is_valid():
+            message = _("Choose whether to append or replace, then confirm again.")
+            return _import_page(request, project, status=400, error=message)
+        return _apply(request, project, confirm)
+    upload = UploadForm(request.POST, request.FILES)
+    if not upload.is_valid():
+        return _import_page(request, project, upload=upload)
+    return _preview(request, project, upload)

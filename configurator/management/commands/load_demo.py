@@ -1,0 +1,204 @@
+"""Create demo data: one partner organisation, a user per role, customers and projects.
+
+Safe to run again: rows are looked up by their natural keys and only created when missing;
+the demo users' passwords are reset to the printed ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from configurator.models import (
+    Customer,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    Site,
+    User,
+)
+
+ORGANIZATION = "Demo Partner S.r.l."
+# Demo accounts for a local machine; their passwords are printed, so they are no secret.
+USERS = [
+    ("sales", "Sara", "Bianchi", Role.SALES_ENGINEER, "demo-sales-2026"),
+    ("sales2", "Luca", "Ferri", Role.SALES_ENGINEER, "demo-sales-2026"),
+    ("manager", "Marco", "Rossi", Role.MANAGER, "demo-manager-2026"),
+    ("admin", "Alessia", "Verdi", Role.ADMINISTRATOR, "demo-admin-2026"),
+]
+CUSTOMERS = [
+    # company, VAT (valid Italian check digit), country, language, contact, e-mail
+    ("Ospedale San Luca S.p.A.", "01234567897", "IT", "it", "Giulia Neri", "g.neri@example.it"),
+    ("Logistica Adriatica S.r.l.", "12345678903", "IT", "it", "Paolo Conti", "p.conti@example.it"),
+    ("Alpine Insurance AG", "CHE123456789", "CH", "en", "Anna Keller", "a.keller@example.ch"),
+]
+PROJECTS = [
+    # customer index, title, owner username, status, notes
+    (
+        0,
+        "Contact centre for 3 hospitals",
+        "sales",
+        ProjectStatus.DRAFT,
+        "Three sites (Milano, Bergamo, Lodi) over MPLS; 400 agents; smart working for admin staff.",
+    ),
+    (
+        0,
+        "Emergency line redundancy",
+        "sales",
+        ProjectStatus.IN_REVIEW,
+        "Customer requires no single point of failure for the switchboard.",
+    ),
+    (
+        1,
+        "Warehouses and drivers' app",
+        "sales2",
+        ProjectStatus.SENT,
+        "12 warehouses, 1,200 drivers with the mobile app, headquarters on VPN.",
+    ),
+    (
+        2,
+        "Cloud migration Zurich and Lugano",
+        "sales",
+        ProjectStatus.APPROVED,
+        "Two offices, wants full cloud, reuses Yealink phones.",
+    ),
+]
+
+# Per project (same order as PROJECTS): project-level sizing inputs and sites as
+# (name, address, connectivity, users, SIP phones, apps, web clients, widgets,
+#  Webclient in Smart Working, TVoxTeam Smartworking).
+SIZING = [
+    (
+        {
+            "tvox_systems": 1,
+            "no_public_pbx_exposure": True,
+            "keep_tvox_private": True,
+            "hypervisor": "vmware",
+            "public_domain": "mcs.ospedalesanluca.example",
+        },
+        [
+            (
+                "Milano - Sede centrale",
+                "Via Manzoni 12, Milano",
+                "mpls",
+                420,
+                380,
+                60,
+                180,
+                2,
+                40,
+                10,
+            ),
+            ("Bergamo - Presidio", "Via Garibaldi 4, Bergamo", "mpls", 150, 140, 20, 60, 0, 10, 0),
+            ("Lodi - Ambulatori", "Corso Roma 88, Lodi", "vpn", 60, 55, 5, 25, 1, 5, 0),
+        ],
+    ),
+    (
+        {"tvox_systems": 2, "redundancy": True, "keep_tvox_private": True},
+        [("Milano - Centrale operativa", "Via Manzoni 12, Milano", "lan", 80, 80, 0, 80, 0, 0, 0)],
+    ),
+    (
+        {"tvox_systems": 1, "concurrency": "0.6", "hypervisor": "xen"},
+        [
+            ("Ancona - HQ", "Via del Porto 1, Ancona", "vpn", 120, 100, 40, 60, 1, 15, 15),
+            *[(f"Magazzino {n:02d}", "", "vpn", 25, 8, 100, 4, 0, 0, 0) for n in range(1, 12)],
+        ],
+    ),
+    (
+        {"tvox_systems": 1, "full_cloud": True, "reuse_local_lines_and_phones": True},
+        [
+            ("Zürich", "Bahnhofstrasse 10, Zürich", "vpn", 90, 85, 20, 40, 0, 0, 0),
+            ("Lugano", "Via Nassa 5, Lugano", "internet", 35, 30, 10, 15, 0, 0, 0),
+        ],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo organisation, users, customers and projects."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization, _ = Organization.objects.get_or_create(name=ORGANIZATION)
+        users = {username: self._user(organization, *rest, username) for username, *rest in USERS}
+        customers = [self._customer(organization, users["sales"], *row) for row in CUSTOMERS]
+        for (index, title, owner, status, notes), (fields, sites) in zip(
+            PROJECTS, SIZING, strict=True
+        ):
+            project, created = Project.objects.get_or_create(
+                organization=organization,
+                customer=customers[index],
+                title=title,
+                defaults={"owner": users[owner], "status": status, "description": notes, **fields},
+            )
+            if created:
+                self._sites(project, sites)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready for “{organization}”."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with:")
+        for username, _first, _last, role, password in USERS:
+            self.stdout.write(f"  {role.label:<15} {username:<8} / {password}")
+
+    def _sites(self, project: Project, sites: list[tuple[Any, ...]]) -> None:
+        Site.objects.bulk_create(
+            Site(
+                project=project,
+                position=position,
+                name=name,
+                address=address,
+                connectivity=connectivity,
+                **dict(zip(Site.COUNT_FIELDS, counts, strict=True)),
+            )
+            for position, (name, address, connectivity, *counts) in enumerate(sites)
+        )
+
+    def _user(
+        self,
+        organization: Organization,
+        first: str,
+        last: str,
+        role: str,
+        password: str,
+        username: str,
+    ) -> User:
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "organization": organization,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo-partner.example",
+                "role": role,
+                "is_staff": role == Role.ADMINISTRATOR,
+            },
+        )
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user
+
+    def _customer(
+        self,
+        organization: Organization,
+        creator: User,
+        name: str,
+        vat: str,
+        country: str,
+        language: str,
+        contact: str,
+        email: str,
+    ) -> Customer:
+        customer, _ = Customer.objects.get_or_create(
+            organization=organization,
+            company_name=name,
+            defaults={
+                "vat_number": vat,
+                "country": country,
+                "preferred_language": language,
+                "contact_name": contact,
+                "contact_email": email,
+                "created_by": creator,
+            },
+        )
+        return customer

@@ -1,0 +1,424 @@
+"""Organisations, users with roles, customers and projects.
+
+Logic on one object lives on the model, logic on many on its QuerySet: `visible_to(user)`
+is the one place that decides which rows a user may see.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.files.base import ContentFile
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .countries import COUNTRY_CHOICES
+
+
+LOGO_EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg"}
+
+color_validator = RegexValidator(
+    r"\A#[0-9A-Fa-f]{6}\Z", _("Enter a colour as #RRGGBB, for example #0B3D5C.")
+)
+
+
+def logo_upload_to(instance: Organization, filename: str) -> str:
+    """The logo's content address: the same bytes always get the same key, and a new logo
+    never replaces the file an older proposal refers to."""
+    digest = instance.logo_sha256
+    if len(digest) != 64 or instance.logo_content_type not in LOGO_EXTENSIONS:
+        raise ValueError("Set the logo with Organization.set_logo(), which records its hash.")
+    return f"brand-logos/{digest}.{LOGO_EXTENSIONS[instance.logo_content_type]}"
+
+
+class Organization(models.Model):
+    """A Telenia partner company: every user, customer and project belongs to one.
+
+    Its branding (logo, colours, legal details) goes on the proposals; a proposal keeps a
+    copy of it (`brand_snapshot`) so that later changes do not alter proposals sent.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    logo = models.FileField(_("logo"), upload_to=logo_upload_to, blank=True)
+    logo_sha256 = models.CharField(_("logo SHA-256"), max_length=64, blank=True)
+    logo_content_type = models.CharField(_("logo content type"), max_length=40, blank=True)
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default="#0B3D5C", validators=[color_validator]
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, default="#E8792B", validators=[color_validator]
+    )
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    legal_footer = models.TextField(_("legal footer"), max_length=600, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_logo(self, content_type: str, sha256: str, data: bytes) -> None:
+        """Store a logo checked by `configurator.branding.validate_logo` under its content
+        address (call save() afterwards). A file already at that address holds the same
+        bytes, so it is kept; old logos are never deleted, proposals refer to them."""
+        self.logo_sha256, self.logo_content_type = sha256, content_type
+        key = self.logo.field.generate_filename(self, "logo")
+        storage = self.logo.storage
+        if not storage.exists(key):
+            stored = storage.save(key, ContentFile(data))
+            if stored != key:  # a concurrent upload of the same logo won the race
+                storage.delete(stored)
+        # A plain name: the field file is stored already, saving must not write it again.
+        self.logo = key  # type: ignore[assignment]
+
+    def clear_logo(self) -> None:
+        """Stop using the logo; the file stays for the proposals that refer to it."""
+        self.logo = ""  # type: ignore[assignment]
+        self.logo_sha256 = self.logo_content_type = ""
+
+    def brand_snapshot(self) -> dict[str, Any]:
+        """The branding as plain data, copied into a proposal when it is made."""
+        logo = None
+        if self.logo:
+            logo = {
+                "key": self.logo.name,
+                "sha256": self.logo_sha256,
+                "content_type": self.logo_content_type,
+            }
+        return {
+            "name": self.name,
+            "legal_name": self.legal_name or self.name,
+            "address": self.address,
+            "vat_number": self.vat_number,
+            "phone": self.phone,
+            "email": self.email,
+            "website": self.website,
+            "primary_color": self.primary_color,
+            "accent_color": self.accent_color,
+            "legal_footer": self.legal_footer,
+            "logo": logo,
+        }
+
+
+class Role(models.TextChoices):
+    SALES_ENGINEER = "sales_engineer", _("Sales engineer")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class User(AbstractUser):
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.SALES_ENGINEER
+    )
+
+    objects = UserManager()  # type: ignore[misc]
+    REQUIRED_FIELDS = ["email", "organization"]
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def sees_whole_organization(self) -> bool:
+        """Managers and administrators see every project of their organisation."""
+        return self.role in (Role.MANAGER, Role.ADMINISTRATOR)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+
+class Language(models.TextChoices):
+    ITALIAN = "it", _("Italian")
+    ENGLISH = "en", _("English")
+
+
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def visible_to(self, user: User) -> CustomerQuerySet:
+        """Customers are shared within the organisation, invisible outside it."""
+        return self.filter(organization_id=user.organization_id)
+
+
+class Customer(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="customers"
+    )
+    company_name = models.CharField(_("company name"), max_length=200)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    country = models.CharField(_("country"), max_length=2, choices=COUNTRY_CHOICES, default="IT")
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ITALIAN
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="customers_created",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["company_name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "vat_number"],
+                condition=~models.Q(vat_number=""),
+                name="customer_vat_unique_in_organization",
+                violation_error_message=_("A customer with this VAT number already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customer_detail", args=[self.pk])
+
+    def can_be_edited_by(self, user: User) -> bool:
+        return user.organization_id == self.organization_id and (
+            user.is_administrator or self.created_by_id == user.pk
+        )
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    LOST = "lost", _("Lost")
+
+
+MAX_COUNT = 1_000_000
+
+REQUIREMENT_FIELDS = (
+    "full_cloud",
+    "keep_tvox_private",
+    "reuse_local_lines_and_phones",
+    "redundancy",
+    "no_public_pbx_exposure",
+    "dhcp_provisioning",
+)
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: User) -> ProjectQuerySet:
+        """Sales engineers see their own projects; managers and administrators, all of
+        their organisation's. Nobody sees another organisation's."""
+        mine = self.filter(organization_id=user.organization_id)
+        return mine if user.sees_whole_organization else mine.filter(owner=user)
+
+    def search(self, text: str) -> ProjectQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(title__icontains=text)
+            | models.Q(customer__company_name__icontains=text)
+            | models.Q(customer__vat_number__icontains=text)
+        )
+
+
+class Project(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="projects"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="projects", verbose_name=_("customer")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("notes"), blank=True)
+    owner = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="projects", verbose_name=_("owner")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # What the sizing needs at project level (sizing.inputs.SizingInput).
+    tvox_systems = models.PositiveIntegerField(
+        _("TVox systems"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COUNT)],
+    )
+    concurrency = models.DecimalField(
+        _("concurrency share"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.001")), MaxValueValidator(Decimal(1))],
+        help_text=_("Share of devices connected at the same time (S3): 1 = all of them."),
+    )
+    hypervisor = models.CharField(_("hypervisor"), max_length=40, blank=True)
+    public_domain = models.CharField(_("public domain name"), max_length=253, blank=True)
+    # The questionnaire's requirements (Q1, Q2 and those behind R1-R5).
+    full_cloud = models.BooleanField(_("fully in the cloud"), default=False)
+    keep_tvox_private = models.BooleanField(
+        _("TVox kept in the private infrastructure"), default=False
+    )
+    reuse_local_lines_and_phones = models.BooleanField(
+        _("reuse local lines and SIP phones"), default=False
+    )
+    redundancy = models.BooleanField(_("no single point of failure"), default=False)
+    no_public_pbx_exposure = models.BooleanField(_("no public exposure of the PBX"), default=False)
+    dhcp_provisioning = models.BooleanField(_("DHCP provisioning of phones"), default=False)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["organization", "owner"]),
+            models.Index(fields=["organization", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("project_detail", args=[self.pk])
+
+    def can_be_edited_by(self, user: User) -> bool:
+        return user.organization_id == self.organization_id and (
+            user.is_administrator or self.owner_id == user.pk
+        )
+
+    def sizing_data(self, sites: list[Site] | None = None) -> dict[str, Any]:
+        """The project in the JSON contract of `sizing.schema` (see the README)."""
+        sites = list(self.sites.all()) if sites is None else sites
+        data: dict[str, Any] = {
+            "sites": [site.sizing_data() for site in sites],
+            "tvox_systems": self.tvox_systems,
+            "concurrency": Decimal(self.concurrency),
+            "requirements": {name: getattr(self, name) for name in REQUIREMENT_FIELDS},
+        }
+        if self.hypervisor:
+            data["hypervisor"] = self.hypervisor
+        return data
+
+    def bump_revision(self, expected_revision: int) -> bool:
+        """Count a change made elsewhere (a site) as a new revision of the project, only if
+        nobody saved since `expected_revision`; call it in the change's transaction."""
+        now = timezone.now()
+        updated = Project.objects.filter(pk=self.pk, revision=expected_revision).update(
+            revision=F("revision") + 1, updated_at=now
+        )
+        if updated:
+            self.revision, self.updated_at = expected_revision + 1, now
+        return bool(updated)
+
+    def save_revision(self, expected_revision: int) -> bool:
+        """Save this project only if nobody saved it since `expected_revision` was read.
+
+        The check and the increment are one UPDATE, so of two concurrent saves exactly one
+        wins; the loser gets False and nothing of the winner's is overwritten.
+        """
+        fields = {
+            f.attname: getattr(self, f.attname)
+            for f in self._meta.concrete_fields
+            if not f.primary_key and f.name not in ("created_at", "revision", "updated_at")
+        }
+        now = timezone.now()
+        updated = Project.objects.filter(pk=self.pk, revision=expected_revision).update(
+            **fields, revision=F("revision") + 1, updated_at=now
+        )
+        if updated:
+            self.revision = expected_revision + 1
+            self.updated_at = now
+        return bool(updated)
+
+
+class Connectivity(models.TextChoices):
+    LAN = "lan", _("Local LAN")
+    VPN = "vpn", _("VPN")
+    MPLS = "mpls", _("MPLS")
+    INTERNET = "internet", _("Internet only")
+
+
+def _count_field(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, default=0, validators=[MaxValueValidator(MAX_COUNT)])
+
+
+class Site(models.Model):
+    """A customer site: how it reaches TVox and what it has (sizing.inputs.Site)."""
+
+    COUNT_FIELDS = (
+        "users",
+        "sip_phones",
+        "mobile_apps",
+        "web_clients",
+        "widgets",
+        "smart_working_webclient",
+        "smart_working_team",
+    )
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    name = models.CharField(_("site name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    connectivity = models.CharField(
+        _("connectivity"), max_length=10, choices=Connectivity.choices, default=Connectivity.LAN
+    )
+    users = _count_field(_("users"))
+    sip_phones = _count_field(_("SIP phones"))
+    mobile_apps = _count_field(_("mobile apps"))
+    web_clients = _count_field(_("web clients"))
+    widgets = _count_field(_("widgets"))
+    smart_working_webclient = _count_field(_("Webclient in Smart Working licences"))
+    smart_working_team = _count_field(_("TVoxTeam Smartworking user licences"))
+
+    class Meta:
+        ordering = ["project", "position", "pk"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def sizing_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "connectivity": self.connectivity}
+        data.update({name: getattr(self, name) for name in self.COUNT_FIELDS})
+        return data

@@ -1,0 +1,541 @@
+"""Customers and projects.
+
+Every view fetches through an access helper at the top of this module: an object of another
+organisation, or a project a sales engineer does not own, is a 404; an object the user may
+see but not change is a 403 on any attempt to change it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from sizing.models import SizingTableVersion
+from sizing.schema import InvalidInput, size_json
+
+from .charts import bandwidth_chart
+from .forms import CustomerForm, ProjectForm, ProjectListForm, QuestionnaireForm, SiteForm
+from .models import Customer, Project, Site, User
+
+PAGE_SIZE = 20
+
+
+class AuthenticatedRequest(HttpRequest):
+    user: User
+    htmx: HtmxDetails
+
+
+def _get_project_for_user(request: AuthenticatedRequest, pk: int, *, edit: bool = False) -> Project:
+    queryset = Project.objects.visible_to(request.user).select_related("customer", "owner")
+    project = get_object_or_404(queryset, pk=pk)
+    if edit and not project.can_be_edited_by(request.user):
+        raise PermissionDenied(_("You can view this project but not change it."))
+    return project
+
+
+def _get_customer_for_user(
+    request: AuthenticatedRequest, pk: int, *, edit: bool = False
+) -> Customer:
+    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
+    if edit and not customer.can_be_edited_by(request.user):
+        raise PermissionDenied(_("You can view this customer but not change it."))
+    return customer
+
+
+def _fragment_or_page(request: AuthenticatedRequest, template: str, fragment: str) -> str:
+    """The htmx region of a page for htmx requests, the whole page otherwise (including
+    history restores, which need the whole page)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{fragment}"
+    return template
+
+
+@login_required
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    return redirect("project_list")
+
+
+# --- Projects ----------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request: AuthenticatedRequest) -> HttpResponse:
+    form = ProjectListForm(request.GET or None, user=request.user)
+    projects = Project.objects.visible_to(request.user).select_related("customer", "owner")
+    if form.is_valid():
+        data = form.cleaned_data
+        projects = projects.search(data["q"])
+        if data["status"]:
+            projects = projects.filter(status=data["status"])
+        if data["owner"]:
+            projects = projects.filter(owner=data["owner"])
+        projects = projects.order_by(form.order_by(), "-pk")
+        sort = data["sort"] or "-updated"
+    else:
+        projects = projects.order_by("-updated_at", "-pk")
+        sort = "-updated"
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in request.GET.items() if k not in ("page", "sort") and v}
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "query_without_sort": urlencode(query),
+        "query_without_page": urlencode({**query, "sort": sort}),
+        "sees_whole_organization": request.user.sees_whole_organization,
+    }
+    return render(
+        request, _fragment_or_page(request, "configurator/project_list.html", "results"), context
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: AuthenticatedRequest) -> HttpResponse:
+    initial = {}
+    customer_id = request.GET.get("customer", "")
+    if customer_id.isdigit():
+        initial["customer"] = _get_customer_for_user(request, int(customer_id))
+    project = Project(organization=request.user.organization, owner=request.user)
+    form = ProjectForm(request.POST or None, instance=project, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        project = form.save()
+        messages.success(request, _("Project “%(title)s” created.") % {"title": project.title})
+        return redirect(project)
+    return render(request, "configurator/project_form.html", {"form": form, "project": None})
+
+
+# The figures the project page shows, by their path in the sizing output.
+SIZING_FIGURES = [
+    ("mcs.instances", gettext_lazy("MCS instances"), ""),
+    ("mcs.tier_max_users", gettext_lazy("Tier (users up to, per instance)"), ""),
+    ("mcs.vcpu", gettext_lazy("CPU cores per instance"), ""),
+    ("mcs.ram_gb", gettext_lazy("RAM per instance"), "GB"),
+    ("mcs.disk_gb", gettext_lazy("Disk per instance"), "GB SSD"),
+    ("mcs.nic_gbit", gettext_lazy("Ethernet per instance"), "Gbit"),
+    ("mcs.devices", gettext_lazy("MCS devices"), ""),
+    ("mcs.active_connections", gettext_lazy("Active connections"), ""),
+    ("mcs.bandwidth_mbps", gettext_lazy("Internet bandwidth"), "Mbit/s"),
+    ("mcs.openvpn_tunnels", gettext_lazy("OpenVPN tunnels"), ""),
+    (
+        "mcs.licenses.webclient_smart_working",
+        gettext_lazy("Webclient in Smart Working licences"),
+        "",
+    ),
+    ("mcs.licenses.tvoxteam_smart_working", gettext_lazy("TVoxTeam Smartworking licences"), ""),
+    ("pure_cloud.licenses.PURE_CLOUD", gettext_lazy("PURE_CLOUD licences (Pure Cloud)"), ""),
+]
+
+
+def _figure_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for path, label, unit in SIZING_FIGURES:
+        value: Any = result
+        for key in path.split("."):
+            value = value[key]
+        why = result["explanations"].get(path, {})
+        rows.append(
+            {
+                "label": label,
+                "value": value,
+                "unit": unit,
+                "why": why.get("message", ""),
+                "rules": why.get("rules", []),
+                "inputs": sorted(why.get("inputs", {}).items()),
+            }
+        )
+    return rows
+
+
+def _size_project(project: Project, sites: list[Site]) -> dict[str, object] | None:
+    """The sizing of the project with these sites, with the table version in effect, in
+    the language of the page; the input errors that stop it; None without sites."""
+    if not sites:
+        return None
+    lang = "it" if get_language() == "it" else "en"
+    version = SizingTableVersion.objects.in_effect()
+    if version is None:
+        return {"errors": [_("No sizing table is in effect: ask an administrator.")]}
+    try:
+        result = size_json(project.sizing_data(sites), version.as_table(), lang)
+    except InvalidInput as exc:
+        return {"errors": [f"{e.field}: {e.message(lang)}" for e in exc.errors]}
+    chart = bandwidth_chart(result["mcs"])  # type: ignore[arg-type]
+    return {
+        "result": result,
+        "figures": _figure_rows(result),
+        "options": _option_boxes(result),
+        "chart": chart,
+    }
+
+
+def _option_boxes(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each architecture with why it fits or not and its own notices (MCS's are listed
+    under the sizing, so its box carries only the reasons)."""
+    return [
+        {
+            "key": key,
+            "fits": option["fits"],
+            "reasons": option["reasons"],
+            "notices": [] if key == "mcs" else result[key]["blockers"] + result[key]["warnings"],
+        }
+        for key, option in result["recommendation"]["options"].items()
+    ]
+
+
+@login_required
+def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk)
+    sites = list(project.sites.all())
+    context = {
+        "project": project,
+        "sites": sites,
+        "can_edit": project.can_be_edited_by(request.user),
+        "sizing": _size_project(project, sites),
+        "step": "results",
+    }
+    return render(request, "configurator/project_detail.html", context)
+
+
+def _save_or_show_conflict(
+    request: AuthenticatedRequest, project: Project, form: Any, template: str, step: str
+) -> HttpResponse | None:
+    """Save the validated form's project unless somebody saved it since the form was read.
+
+    On a conflict nothing is written: the page comes back with what was typed still in the
+    form, the saved values beside it, and the fresh revision, so saving again is a choice.
+    """
+    expected = form.cleaned_data["revision"] or project.revision
+    if project.save_revision(expected):
+        messages.success(request, _("Project saved (revision %(n)d).") % {"n": project.revision})
+        return None
+    fresh = _get_project_for_user(request, project.pk)
+    form.add_error(
+        None,
+        _(
+            "%(user)s saved this project while you were editing it (now revision "
+            "%(n)d). Your changes are still in the form below; the saved values are "
+            "shown beside it. Review them and save again."
+        )
+        % {"user": fresh.owner, "n": fresh.revision},
+    )
+    form.data = form.data.copy()
+    form.data["revision"] = str(fresh.revision)
+    context = {
+        "form": form,
+        "project": fresh,
+        "conflict": fresh,
+        "step": step,
+        "can_edit": True,
+    }
+    return render(request, template, context, status=409)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk, edit=True)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        conflict = _save_or_show_conflict(
+            request, project, form, "configurator/project_form.html", "details"
+        )
+        return conflict or redirect(project)
+    context = {"form": form, "project": project, "step": "details"}
+    return render(request, "configurator/project_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_questionnaire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    template = "configurator/project_questionnaire.html"
+    edit = request.method == "POST"
+    project = _get_project_for_user(request, pk, edit=edit)
+    form = QuestionnaireForm(
+        request.POST or None, instance=project, initial={"revision": project.revision}
+    )
+    if edit and form.is_valid():
+        conflict = _save_or_show_conflict(request, project, form, template, "questionnaire")
+        return conflict or redirect("project_questionnaire", pk=project.pk)
+    sites = list(project.sites.all())
+    context = {
+        "form": form,
+        "project": project,
+        "step": "questionnaire",
+        "can_edit": project.can_be_edited_by(request.user),
+        "sizing": _size_project(project, sites),
+    }
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def project_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The results panel for the questionnaire as typed, saved or not: nothing is written."""
+    project = _get_project_for_user(request, pk)
+    form = QuestionnaireForm(request.POST, instance=project)
+    sites = list(project.sites.all())
+    if form.is_valid():
+        sizing = _size_project(form.instance, sites)
+    else:
+        sizing = {"errors": [_("Correct the marked fields to see the results.")]}
+    context = {"project": project, "sizing": sizing}
+    return render(request, "configurator/_results_panel.html", context)
+
+
+@login_required
+@require_GET
+def project_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The results panel for the project as saved (refreshed after each site change)."""
+    project = _get_project_for_user(request, pk)
+    sites = list(project.sites.all())
+    context = {"project": project, "sizing": _size_project(project, sites)}
+    return render(request, "configurator/_results_panel.html", context)
+
+
+# --- Customers ---------------------------------------------------------------------------
+
+
+@login_required
+def customer_list(request: AuthenticatedRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()[:100]
+    customers = Customer.objects.visible_to(request.user)
+    if text:
+        customers = customers.filter(company_name__icontains=text) | customers.filter(
+            vat_number__icontains=text
+        )
+    page = Paginator(customers.order_by("company_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "q": text, "query": urlencode({"q": text} if text else {})}
+    return render(
+        request, _fragment_or_page(request, "configurator/customer_list.html", "results"), context
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: AuthenticatedRequest) -> HttpResponse:
+    customer = Customer(organization=request.user.organization, created_by=request.user)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save()
+        messages.success(request, _("Customer “%(name)s” created.") % {"name": customer})
+        return redirect(customer)
+    return render(request, "configurator/customer_form.html", {"form": form, "customer": None})
+
+
+@login_required
+def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    customer = _get_customer_for_user(request, pk)
+    projects = (
+        Project.objects.visible_to(request.user)
+        .filter(customer=customer)
+        .select_related("owner")
+        .order_by("-updated_at")
+    )
+    return render(
+        request,
+        "configurator/customer_detail.html",
+        {
+            "customer": customer,
+            "projects": projects,
+            "can_edit": customer.can_be_edited_by(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    customer = _get_customer_for_user(request, pk, edit=True)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Customer saved."))
+        return redirect(customer)
+    return render(request, "configurator/customer_form.html", {"form": form, "customer": customer})
+
+
+# --- Sites --------------------------------------------------------------------------------
+
+SITES_TEMPLATE = "configurator/project_sites.html"
+
+
+def _site_form(project: Project, site: Site | None = None, data: Any = None) -> SiteForm:
+    site = site or Site(project=project)
+    prefix = f"site-{site.pk}" if site.pk else "new"
+    return SiteForm(data, instance=site, prefix=prefix, initial={"revision": project.revision})
+
+
+def _sites_page(
+    request: AuthenticatedRequest,
+    project: Project,
+    *,
+    editing: SiteForm | None = None,
+    adding: SiteForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The sites step: the inventory (one row being edited at most), the form to add a
+    site, and the results panel. htmx requests get the inventory region only."""
+    sites = list(project.sites.all())
+    editing_pk = editing.instance.pk if editing else None
+    rows = [(site, editing if site.pk == editing_pk else None) for site in sites]
+    context = {
+        "project": project,
+        "step": "sites",
+        "rows": rows,
+        "adding": adding or _site_form(project),
+        "error": error,
+        "can_edit": project.can_be_edited_by(request.user),
+        "sizing": _size_project(project, sites),
+    }
+    template = _fragment_or_page(request, SITES_TEMPLATE, "inventory")
+    return render(request, template, context, status=status)
+
+
+def _after_site_change(request: AuthenticatedRequest, project: Project) -> HttpResponse:
+    if request.htmx:
+        response = _sites_page(request, project)
+        response["HX-Trigger"] = "sites-changed"
+        return response
+    return redirect("project_sites", pk=project.pk)
+
+
+def _conflict_message(project: Project) -> str:
+    fresh = Project.objects.select_related("owner").get(pk=project.pk)
+    project.revision = fresh.revision
+    return _(
+        "%(user)s changed this project while you were editing it (now revision %(n)d): "
+        "nothing was saved. The inventory below is the saved one; what you typed is still in "
+        "the form. Check it and save again."
+    ) % {"user": fresh.owner, "n": fresh.revision}
+
+
+def _posted_revision(request: AuthenticatedRequest) -> int:
+    raw = request.POST.get("revision", "")
+    return int(raw) if raw.isdigit() else 0
+
+
+@login_required
+@require_GET
+def project_sites(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk)
+    editing = None
+    edit_pk = request.GET.get("edit", "")
+    if edit_pk.isdigit() and project.can_be_edited_by(request.user):
+        site = get_object_or_404(project.sites, pk=int(edit_pk))
+        editing = _site_form(project, site)
+    return _sites_page(request, project, editing=editing)
+
+
+@login_required
+@require_POST
+def site_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk, edit=True)
+    form = _site_form(project, data=request.POST)
+    if not form.is_valid():
+        return _sites_page(request, project, adding=form)
+    with transaction.atomic():
+        if not project.bump_revision(form.cleaned_data["revision"]):
+            return _refused(request, project, adding=form)
+        form.instance.position = project.sites.count()
+        form.save()
+    return _after_site_change(request, project)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_edit(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk, edit=True)
+    site = get_object_or_404(project.sites, pk=site_pk)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(f"{reverse('project_sites', args=[pk])}?edit={site.pk}#site-{site.pk}")
+        return _sites_page(request, project, editing=_site_form(project, site))
+    form = _site_form(project, site, data=request.POST)
+    if not form.is_valid():
+        return _sites_page(request, project, editing=form)
+    with transaction.atomic():
+        if not project.bump_revision(form.cleaned_data["revision"]):
+            return _refused(request, project, editing=form)
+        form.save()
+    return _after_site_change(request, project)
+
+
+@login_required
+@require_POST
+def site_duplicate(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk, edit=True)
+    site = get_object_or_404(project.sites, pk=site_pk)
+    with transaction.atomic():
+        if not project.bump_revision(_posted_revision(request)):
+            return _refused(request, project)
+        site.pk = None
+        site.name = _("%(name)s (copy)") % {"name": site.name}
+        site.position = project.sites.count()
+        site.save()
+    return _after_site_change(request, project)
+
+
+@login_required
+@require_POST
+def site_delete(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk, edit=True)
+    site = get_object_or_404(project.sites, pk=site_pk)
+    with transaction.atomic():
+        if not project.bump_revision(_posted_revision(request)):
+            return _refused(request, project)
+        site.delete()
+    return _after_site_change(request, project)
+
+
+def _refused(
+    request: AuthenticatedRequest,
+    project: Project,
+    *,
+    editing: SiteForm | None = None,
+    adding: SiteForm | None = None,
+) -> HttpResponse:
+    """A change over a newer save: nothing written, the typed form kept, the fresh
+    revision in it so that saving again is a deliberate choice. 200 so htmx swaps it."""
+    message = _conflict_message(project)
+    for form in (editing, adding):
+        if form is not None:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("revision")] = str(project.revision)
+    return _sites_page(request, project, editing=editing, adding=adding, error=message)
+
+
+@login_required
+@require_POST
+def sites_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The results panel with the site being typed counted, saved or not: nothing is
+    written. A draft that is not valid yet, or one read before the project's last change
+    (a late debounced request for a form already saved), leaves the saved results."""
+    project = _get_project_for_user(request, pk)
+    sites = list(project.sites.all())
+    target = request.POST.get("preview_site", "new")
+    site = next((s for s in sites if str(s.pk) == target), None)
+    # The form fills its instance even when invalid: give it a copy, keep the saved site.
+    form = _site_form(project, copy.copy(site), data=request.POST)
+    if form.is_valid() and form.cleaned_data["revision"] == project.revision:
+        draft = form.instance
+        sites = [draft if s.pk == draft.pk else s for s in sites] if site else [*sites, draft]
+    context = {"project": project, "sizing": _size_project(project, sites)}
+    return render(request, "configurator/_results_panel.html", context)

@@ -1,0 +1,148 @@
+"""Rendering a proposal version and storing its PDF: the work behind the Celery task and
+the `render_proposal` command (one code path for both).
+
+Idempotent: the PDF goes to a deterministic storage key, and a proposal already ready
+with its file in storage is left alone, so a task delivered twice leaves one PDF.
+Transient failures (database, storage or network unavailable) raise `TransientFailure`
+for the task to retry; anything else marks the proposal failed with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from .models import Proposal, ProposalStatus
+from .render import render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+class TransientFailure(Exception):
+    """Worth another attempt later: the cause is in `__cause__`."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(
+        exc,
+        EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError,
+    ):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return status >= 500 or exc.response.get("Error", {}).get("Code") in {
+            "SlowDown",
+            "RequestTimeout",
+            "ServiceUnavailable",
+        }
+    return False
+
+
+def _set(proposal: Proposal, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.save(update_fields=[*fields, "updated_at"])
+
+
+def mark_failed(proposal_id: int, code: str, detail: str) -> None:
+    proposal = Proposal.objects.get(pk=proposal_id)
+    if proposal.status != ProposalStatus.READY:
+        _set(
+            proposal,
+            status=ProposalStatus.FAILED,
+            failure_code=code,
+            failure_detail=detail[:2000],
+        )
+
+
+def mark_queued(proposal_id: int) -> None:
+    """Back in the queue (a retry after a transient failure, or the user's "try again")."""
+    proposal = Proposal.objects.get(pk=proposal_id)
+    if proposal.status != ProposalStatus.READY:
+        _set(proposal, status=ProposalStatus.QUEUED, failure_code="", failure_detail="")
+
+
+def _claim(proposal_id: int) -> Proposal | None:
+    """Mark the proposal rendering, or None when there is nothing to do (already ready
+    with its file, or failed: a failed proposal is queued again only on purpose)."""
+    with transaction.atomic():
+        proposal = (
+            Proposal.objects.select_for_update().select_related("project").get(pk=proposal_id)
+        )
+        if proposal.status == ProposalStatus.READY and default_storage.exists(proposal.pdf_key):
+            return None
+        if proposal.status == ProposalStatus.FAILED:
+            return None
+        _set(proposal, status=ProposalStatus.RENDERING, attempts=proposal.attempts + 1)
+        return proposal
+
+
+def _logo(proposal: Proposal) -> bytes | None:
+    logo = proposal.snapshot.get("organization", {}).get("logo")
+    if not logo:
+        return None
+    with default_storage.open(logo["key"], "rb") as handle:
+        content: bytes = handle.read()
+    return content
+
+
+def render_and_store(proposal_id: int) -> Proposal:
+    """Render the proposal's PDF from its snapshot and store it; returns the proposal in
+    its final state (ready or failed). Raises `TransientFailure` to be retried."""
+    step = "render"
+    try:
+        proposal = _claim(proposal_id)
+        if proposal is None:
+            return Proposal.objects.get(pk=proposal_id)
+        try:
+            logo = _logo(proposal)
+        except FileNotFoundError as exc:
+            mark_failed(proposal_id, "logo", repr(exc))
+            return Proposal.objects.get(pk=proposal_id)
+        rendered = render_pdf(proposal.snapshot, logo)
+        step = "storage"
+        key = proposal.storage_key()
+        stored = default_storage.save(key, ContentFile(rendered.content))
+        if stored != key:  # a storage that renames instead of overwriting: not idempotent
+            default_storage.delete(stored)
+            raise RuntimeError(f"storage saved {stored!r} instead of {key!r}")
+        _set(
+            proposal,
+            status=ProposalStatus.READY,
+            pdf_key=key,
+            sha256=rendered.sha256,
+            size_bytes=len(rendered.content),
+            rendered_at=timezone.now(),
+            failure_code="",
+            failure_detail="",
+        )
+        if rendered.refused_urls:
+            logger.warning(
+                "proposal %s: refused %d URL(s)", proposal_id, len(rendered.refused_urls)
+            )
+        return proposal
+    except SoftTimeLimitExceeded:
+        mark_failed(proposal_id, "timeout", "soft time limit exceeded")
+        return Proposal.objects.get(pk=proposal_id)
+    except Exception as exc:
+        if is_transient(exc):
+            raise TransientFailure(repr(exc)) from exc
+        if isinstance(exc, DatabaseError):
+            raise  # a bug, not a document problem: let it be seen
+        logger.exception("proposal %s failed", proposal_id)
+        mark_failed(proposal_id, step, repr(exc))
+        return Proposal.objects.get(pk=proposal_id)

@@ -1,0 +1,153 @@
+"""Freeze a project into the snapshot a proposal is rendered from.
+
+The snapshot is plain JSON: everything the PDF prints comes from it (customer, answers,
+sites, the sizing result in the proposal's language with its table version, the brand,
+the prerequisites annex), so the same snapshot always gives the same text, whatever
+happens later to the project, the brand, the prerequisites or the tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.db import transaction
+from django.utils import timezone
+
+from configurator.models import REQUIREMENT_FIELDS, Project
+from sizing.engine import size
+from sizing.models import SizingTableVersion
+from sizing.schema import InvalidInput, json_number, parse_input, result_to_dict
+
+from .models import Prerequisite, Proposal
+
+SCHEMA_VERSION: Final = 1
+
+
+class CannotPropose(Exception):
+    """The project cannot be put into a proposal yet; the message says why (translated)."""
+
+
+def _json_safe(data: Any) -> Any:
+    """Decimals become JSON numbers, as in the sizing contract."""
+    if isinstance(data, dict):
+        return {key: _json_safe(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_json_safe(value) for value in data]
+    if hasattr(data, "as_tuple"):  # Decimal
+        return json_number(data)
+    return data
+
+
+def table_snapshot(version: SizingTableVersion) -> dict[str, Any]:
+    table = version.as_table()
+    return {
+        "version": table.version,
+        "effective_date": table.effective_date.isoformat(),
+        "source": table.source,
+        "tiers": [
+            {
+                "max_users": tier.max_users,
+                "vcpu": tier.vcpu,
+                "ram_gb": tier.ram_gb,
+                "disk_gb": tier.disk_gb,
+                "disk_type": tier.disk_type,
+                "nic_gbit": tier.nic_gbit,
+                "min_bandwidth_mbps": tier.min_bandwidth_mbps,
+            }
+            for tier in table.tiers
+        ],
+        "max_tvox_per_instance": table.max_tvox_per_instance,
+        "kb_per_second_per_connection": table.kb_per_second_per_connection,
+        "bytes_per_kb": table.bytes_per_kb,
+        "mbps_per_connection": json_number(table.mbps_per_connection),
+        "supported_hypervisors": list(table.supported_hypervisors),
+        "default_concurrency": json_number(table.default_concurrency),
+        "tier_devices": list(table.tier_devices),
+        "os_name": table.os_name,
+        "os_end_of_life": table.os_end_of_life.isoformat() if table.os_end_of_life else None,
+    }
+
+
+def build_snapshot(project: Project, language: str, author: Any | None) -> dict[str, Any]:
+    """Everything the PDF of `project` in `language` needs, read now."""
+    from django.utils.translation import gettext as _
+
+    sites = list(project.sites.all())
+    if not sites:
+        raise CannotPropose(_("Add at least one site before generating a proposal."))
+    version = SizingTableVersion.objects.in_effect()
+    if version is None:
+        raise CannotPropose(_("No sizing table is in effect: ask an administrator."))
+    sizing_input = _json_safe(project.sizing_data(sites))
+    try:
+        result = size(parse_input(sizing_input), version.as_table())
+    except InvalidInput as exc:
+        raise CannotPropose(
+            _("The project's data cannot be sized: %(errors)s")
+            % {"errors": "; ".join(f"{e.field}: {e.message(language)}" for e in exc.errors)}  # type: ignore[arg-type]
+        ) from exc
+    customer = project.customer
+    organization = project.organization
+    owner = project.owner
+    architectures = {"mcs", "pure_cloud"}
+    return {
+        "schema": SCHEMA_VERSION,
+        "language": language,
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "organization": organization.brand_snapshot(),
+        "customer": {
+            "company_name": customer.company_name,
+            "vat_number": customer.vat_number,
+            "contact_name": customer.contact_name,
+            "contact_email": customer.contact_email,
+            "contact_phone": customer.contact_phone,
+            "country": customer.country,
+        },
+        "project": {
+            "id": project.pk,
+            "title": project.title,
+            "revision": project.revision,
+            "tvox_systems": project.tvox_systems,
+            "concurrency": json_number(project.concurrency),
+            "hypervisor": project.hypervisor,
+            "public_domain": project.public_domain,
+            "requirements": {name: getattr(project, name) for name in REQUIREMENT_FIELDS},
+        },
+        "prepared_by": {
+            "name": (author or owner).get_full_name() or (author or owner).username,
+            "email": (author or owner).email,
+        },
+        "sites": [
+            {
+                "name": site.name,
+                "address": site.address,
+                "connectivity": site.connectivity,
+                **{name: getattr(site, name) for name in site.COUNT_FIELDS},
+            }
+            for site in sites
+        ],
+        "sizing_input": sizing_input,
+        "table": table_snapshot(version),
+        "result": result_to_dict(result, "it" if language == "it" else "en"),
+        "prerequisites": [
+            row.as_snapshot() for row in Prerequisite.objects.filter(architecture__in=architectures)
+        ],
+    }
+
+
+def create_proposal(project: Project, language: str, author: Any | None) -> Proposal:
+    """A new proposal version of `project`, queued for rendering. The version number is
+    taken under a row lock on the project, so two clicks give two distinct versions."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        snapshot = build_snapshot(locked, language, author)
+        last = locked.proposals.order_by("-version").values_list("version", flat=True).first()
+        return Proposal.objects.create(
+            project=locked,
+            version=(last or 0) + 1,
+            language=language,
+            snapshot=snapshot,
+            project_revision=locked.revision,
+            table_version=snapshot["table"]["version"],
+            created_by=author,
+        )

@@ -1,0 +1,155 @@
+"""The proposal step of a project: generate a version, watch it render, download it.
+
+A proposal is visible exactly when its project is; generating or retrying needs the right
+to edit the project. PDFs are streamed through the application after that check (never a
+storage URL: presigned URLs name internal hosts and outlive access rights).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from redis.exceptions import ConnectionError as RedisUnavailable
+
+from configurator.views import AuthenticatedRequest, _get_project_for_user
+
+from . import services
+from .forms import GenerateProposalForm
+from .models import Proposal
+from .snapshot import CannotPropose, create_proposal
+from .tasks import render_proposal
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 2
+
+
+def enqueue(proposal_id: int) -> None:
+    """Queue the rendering once the proposal row is committed (a worker must find it)."""
+
+    def send() -> None:
+        try:
+            render_proposal.delay(proposal_id)
+        except (BrokerUnavailable, RedisUnavailable, ConnectionError) as exc:
+            logger.exception("could not queue proposal %s", proposal_id)
+            services.mark_failed(proposal_id, "queue", repr(exc))
+
+    transaction.on_commit(send)
+
+
+def _get_proposal_for_user(request: AuthenticatedRequest, pk: int) -> Proposal:
+    queryset = Proposal.objects.visible_to(request.user).select_related(
+        "project", "project__customer", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _page_context(request: AuthenticatedRequest, project: object, form: object) -> dict:
+    proposals = list(
+        Proposal.objects.filter(project=project).select_related("created_by").defer("snapshot")
+    )
+    return {
+        "project": project,
+        "form": form,
+        "proposals": proposals,
+        "can_edit": project.can_be_edited_by(request.user),  # type: ignore[attr-defined]
+        "pending": any(p.is_pending for p in proposals),
+        "poll_seconds": POLL_SECONDS,
+        "step": "proposal",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request, pk, edit=request.method == "POST")
+    if request.method == "POST":
+        form = GenerateProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    proposal = create_proposal(project, form.cleaned_data["language"], request.user)
+                    enqueue(proposal.pk)
+            except CannotPropose as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Proposal version %(version)s is queued for rendering.")
+                    % {"version": proposal.version},
+                )
+                return redirect("project_proposals", pk=project.pk)
+        return render(
+            request, "proposals/project_proposals.html", _page_context(request, project, form)
+        )
+    form = GenerateProposalForm(initial={"language": project.customer.preferred_language})
+    return render(
+        request, "proposals/project_proposals.html", _page_context(request, project, form)
+    )
+
+
+@login_required
+@require_GET
+def proposal_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One proposal's row, polled by htmx while it is queued or rendering."""
+    proposal = _get_proposal_for_user(request, pk)
+    if not request.htmx:
+        return redirect("project_proposals", pk=proposal.project_id)
+    return render(
+        request,
+        "proposals/_proposal_row.html",
+        {
+            "proposal": proposal,
+            "can_edit": proposal.project.can_be_edited_by(request.user),
+            "poll_seconds": POLL_SECONDS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposal_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    proposal = _get_proposal_for_user(request, pk)
+    if not proposal.project.can_be_edited_by(request.user):
+        raise PermissionDenied(_("You can view this project but not change it."))
+    if proposal.status == "failed":
+        with transaction.atomic():
+            services.mark_queued(proposal.pk)
+            enqueue(proposal.pk)
+        messages.success(
+            request,
+            _("Proposal version %(version)s is queued again.") % {"version": proposal.version},
+        )
+    return redirect("project_proposals", pk=proposal.project_id)
+
+
+@login_required
+@require_GET
+def proposal_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    proposal = _get_proposal_for_user(request, pk)
+    if not proposal.is_ready:
+        raise Http404(_("This proposal has no PDF yet."))
+    try:
+        handle = default_storage.open(proposal.pdf_key, "rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The PDF of this proposal is missing from the file store.")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=request.GET.get("inline") != "1",
+        filename=proposal.download_name(),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Proposal-SHA256"] = proposal.sha256
+    return response

@@ -1,0 +1,61 @@
+"""`manage.py size FILE|-  [--lang it|en]`: the sizing of `sizing.schema`'s JSON input,
+printed as JSON with the table version in effect. Bad input exits with status 2 and one
+message naming the field."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sizing.explain import Lang
+from sizing.models import SizingTableVersion
+from sizing.schema import ROOT, FieldError, InvalidInput, dump_json, load_json, size_json
+
+BAD_INPUT = 2
+
+
+class Command(BaseCommand):
+    help = "Size a project from a JSON file (or - for standard input) and print the result."
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the JSON input, or - to read standard input")
+        parser.add_argument(
+            "--lang", choices=["it", "en"], default="en", help="language of the texts"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lang: Lang = options["lang"]
+        name: str = options["file"]
+        try:
+            data = load_json(_read(name, options.get("stdin") or sys.stdin.buffer))
+            version = SizingTableVersion.objects.in_effect()
+            if version is None:
+                raise CommandError("No sizing table version is in effect: run migrate.")
+            self.stdout.write(dump_json(size_json(data, version.as_table(), lang)))
+        except InvalidInput as exc:
+            raise CommandError(_message(exc.errors, name, lang), returncode=BAD_INPUT) from exc
+
+
+def _read(name: str, stdin: BinaryIO) -> bytes:
+    if name == "-":
+        return stdin.read()
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInput([FieldError(ROOT, "file inesistente", "no such file")]) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InvalidInput([FieldError(ROOT, f"illeggibile: {reason}", reason)]) from exc
+
+
+def _message(errors: tuple[FieldError, ...], name: str, lang: Lang) -> str:
+    where = "standard input" if name == "-" else name
+    parts = [
+        e.message(lang) if e.field == ROOT else f"{e.field}: {e.message(lang)}" for e in errors
+    ]
+    lead = "dati non validi" if lang == "it" else "invalid input"
+    return f"{lead} ({where}): " + "; ".join(parts)

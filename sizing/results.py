@@ -1,0 +1,86 @@
+"""What the sizing returns: frozen dataclasses, every number a `Figure` with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from .explain import Figure, Notice
+
+ARCHITECTURES: Final = ("pure_cloud", "mcs", "hybrid")
+
+
+@dataclass(frozen=True)
+class InstanceGroup:
+    """Instances that receive the same share of devices and TVox systems (S1, S2)."""
+
+    instances: Figure
+    devices: Figure  # per instance
+    tvox_systems: Figure  # per instance
+    tier_max_users: Figure
+    vcpu: Figure
+    ram_gb: Figure
+    disk_gb: Figure
+    disk_type: str
+    nic_gbit: Figure
+    min_bandwidth_mbps: Figure
+
+
+@dataclass(frozen=True)
+class McsSizing:
+    instances: Figure
+    # Per instance: the largest group's figures, which every instance can run on.
+    tier_max_users: Figure
+    vcpu: Figure
+    ram_gb: Figure
+    disk_gb: Figure
+    disk_type: str
+    nic_gbit: Figure
+    instance_groups: tuple[InstanceGroup, ...]
+    devices: Figure
+    concurrency: Figure
+    active_connections: Figure
+    mbps_per_connection: Figure
+    connections_bandwidth_mbps: Figure
+    min_bandwidth_mbps: Figure
+    bandwidth_mbps: Figure
+    openvpn_tunnels: Figure
+    webclient_smart_working: Figure
+    tvoxteam_smart_working: Figure
+    warnings: tuple[Notice, ...]
+    blockers: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class CloudSizing:
+    """Pure Cloud, or hybrid (a Pure Cloud TVox with a direct link, R5)."""
+
+    pure_cloud_licenses: Figure
+    warnings: tuple[Notice, ...]
+    blockers: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    """Whether one architecture fits, and why (blockers, unmet requirements)."""
+
+    architecture: str
+    fits: bool
+    reasons: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    architecture: str | None  # None: the requirements conflict and nothing fits
+    reasons: tuple[Notice, ...]
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class SizingResult:
+    mcs: McsSizing
+    pure_cloud: CloudSizing
+    hybrid: CloudSizing
+    recommendation: Recommendation
+    assumptions: tuple[Notice, ...]
+    table_version: int

@@ -1,0 +1,79 @@
+"""`POST /api/sizing`: the JSON contract of `sizing.schema` over HTTP, for signed-in users.
+
+Authentication is the session, so CSRF protection stays on: a client sends the
+`csrftoken` cookie's value in the `X-CSRFToken` header. `csrf_failure` answers a failed
+check under /api/ in JSON instead of the HTML page (set `CSRF_FAILURE_VIEW` to it).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+from django.views.csrf import csrf_failure as html_csrf_failure
+from django.views.decorators.cache import never_cache
+
+from .explain import Lang
+from .models import SizingTableVersion
+from .schema import ROOT, InvalidInput, load_json, parse_lang, size_json
+
+API_PREFIX = "/api/"
+MESSAGES = {  # (it, en)
+    "sign_in": ("Accedi per usare il dimensionamento.", "Sign in to use the sizing."),
+    "post": ("Usa POST con un corpo JSON.", "Use POST with a JSON body."),
+    "no_table": (
+        "Nessuna versione della tabella di dimensionamento è in vigore.",
+        "No sizing table version is in effect.",
+    ),
+    "too_big": (
+        "Il corpo JSON supera il limite del server (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+        "The JSON body is over the server's limit (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+    ),
+    "csrf": (
+        "Controllo CSRF fallito: invia il valore del cookie csrftoken nell'intestazione "
+        "X-CSRFToken.",
+        "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.",
+    ),
+}
+
+
+def _error(status: int, key: str, lang: Lang) -> JsonResponse:
+    it, en = MESSAGES[key]
+    message = it if lang == "it" else en
+    return JsonResponse({"errors": [{"field": ROOT, "message": message}]}, status=status)
+
+
+def _request_lang(request: HttpRequest) -> Lang:
+    """The language LocaleMiddleware chose (cookie, Accept-Language), as it or en."""
+    return "it" if getattr(request, "LANGUAGE_CODE", "en").startswith("it") else "en"
+
+
+@never_cache
+def sizing(request: HttpRequest) -> JsonResponse:
+    lang = _request_lang(request)
+    if not request.user.is_authenticated:
+        response = _error(401, "sign_in", lang)
+        response["WWW-Authenticate"] = 'Cookie realm="TVox configurator"'
+        return response
+    if request.method != "POST":
+        response = _error(405, "post", lang)
+        response["Allow"] = "POST"
+        return response
+    try:
+        lang = parse_lang(request.GET.get("lang"), default=lang)
+        data = load_json(request.body)
+        version = SizingTableVersion.objects.in_effect()
+        if version is None:
+            return _error(503, "no_table", lang)
+        return JsonResponse(size_json(data, version.as_table(), lang))
+    except InvalidInput as exc:
+        return JsonResponse({"errors": [e.as_dict(lang) for e in exc.errors]}, status=400)
+    except RequestDataTooBig:
+        return _error(413, "too_big", lang)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """CSRF_FAILURE_VIEW: JSON under /api/, Django's page elsewhere."""
+    if not request.path.startswith(API_PREFIX):
+        return html_csrf_failure(request, reason)  # type: ignore[return-value]
+    response = _error(403, "csrf", _request_lang(request))
+    return response

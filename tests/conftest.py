@@ -1,0 +1,135 @@
+"""Shared fixtures: named personas in two organisations.
+
+alice is a sales engineer and owns projects; bob is alice's teammate (another sales
+engineer); maria is their manager; adam their administrator; charlie is a sales engineer
+of another organisation and must never see any of theirs.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from configurator.models import (
+    Customer,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    User,
+)
+
+PASSWORD = "correct-horse-battery-42"
+
+
+def make_user(org: Organization, username: str, role: str = Role.SALES_ENGINEER) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.com",
+        organization=org,
+        role=role,
+        first_name=username.capitalize(),
+        is_staff=role == Role.ADMINISTRATOR,
+    )
+    return user
+
+
+def make_customer(
+    org: Organization, creator: User, name: str = "Acme S.p.A.", **fields: object
+) -> Customer:
+    return Customer.objects.create(
+        organization=org, created_by=creator, company_name=name, **fields
+    )
+
+
+def make_project(
+    owner: User,
+    customer: Customer | None = None,
+    title: str = "Contact centre",
+    status: str = ProjectStatus.DRAFT,
+) -> Project:
+    customer = customer or make_customer(owner.organization, owner)
+    return Project.objects.create(
+        organization=owner.organization,
+        customer=customer,
+        owner=owner,
+        title=title,
+        status=status,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    # The real hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings: pytest.FixtureRequest) -> None:
+    # Pages link unhashed static names, served from the finders by the test servers; the
+    # manifest storage of production is covered by the gunicorn test of the production shape.
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def sizing_table(db: None) -> None:
+    """The seed sizing table (data migration 0002). Tests on a transactional database (the
+    browser tests) need it re-created: the database is emptied after each of them."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("sizing.migrations.0002_seed_table").add_seed_version(apps, None)
+
+
+@pytest.fixture
+def org(db: None) -> Organization:
+    return Organization.objects.create(name="Partner One S.r.l.")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organization:
+    return Organization.objects.create(name="Partner Two S.r.l.")
+
+
+@pytest.fixture
+def alice(org: Organization) -> User:
+    return make_user(org, "alice")
+
+
+@pytest.fixture
+def bob(org: Organization) -> User:
+    return make_user(org, "bob")
+
+
+@pytest.fixture
+def maria(org: Organization) -> User:
+    return make_user(org, "maria", Role.MANAGER)
+
+
+@pytest.fixture
+def adam(org: Organization) -> User:
+    return make_user(org, "adam", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def charlie(other_org: Organization) -> User:
+    return make_user(other_org, "charlie")
+
+
+@pytest.fixture
+def customer(org: Organization, alice: User) -> Customer:
+    return make_customer(org, alice, "Ospedale San Luca S.p.A.", vat_number="01234567897")
+
+
+@pytest.fixture
+def project(alice: User, customer: Customer) -> Project:
+    return make_project(alice, customer, "Three hospitals")

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from configurator.models import Customer, Organization, Project, Role, User
+
+
+def test_it_reports_healthy_parts(client: Client, db: None) -> None:
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["storage"] == "ok"
+    assert body["status"] == "ok"
+
+
+def test_it_reports_a_broken_storage_with_503(
+    client: Client, db: None, settings: pytest.FixtureRequest, tmp_path: object
+) -> None:
+    blocked = tmp_path / "not-a-dir"  # type: ignore[operator]
+    blocked.write_text("a file where the media folder should be")
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        **settings.STORAGES,  # type: ignore[attr-defined]
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocked)},
+        },
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"].startswith("error")
+
+
+def test_it_reports_an_unreachable_broker_with_503(
+    client: Client, db: None, settings: pytest.FixtureRequest
+) -> None:
+    from config.celery import app
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # type: ignore[attr-defined]
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = previous
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("error")
+
+
+def test_load_demo_creates_a_user_per_role_and_is_safe_to_run_again(db: None) -> None:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=io.StringIO())
+    assert Organization.objects.count() == 1
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Customer.objects.count() == 3
+    assert Project.objects.count() == 4
+    assert "demo-manager-2026" in out.getvalue()
+    sales = User.objects.get(username="sales")
+    assert sales.check_password("demo-sales-2026")
+
+
+def test_the_demo_users_can_sign_in(client: Client, db: None) -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    response = client.post(
+        "/accounts/login/", {"username": "manager", "password": "demo-manager-2026"}
+    )
+    assert response.status_code == 302
+    listing = client.get("/projects/").content.decode()
+    # The manager sees every project of the organisation, whoever owns it.
+    assert "Warehouses and drivers" in listing
+    assert "Contact centre for 3 hospitals" in listing
