@@ -8,6 +8,7 @@ production shape. A value that cannot be parsed stops start-up with the variable
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # Tests get a database file, not the in-memory default: the live server of the browser
+    # tests answers concurrent htmx requests on several threads, and threads sharing one
+    # in-memory SQLite connection fail ("bad parameter or other API misuse").
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"tvox-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users, sign-in, brute-force protection -------------------------------------------
@@ -295,5 +302,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _read("LOG_LEVEL", str, "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint reports each layout step at INFO; only its problems are worth printing.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

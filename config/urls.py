@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from config.health import healthz
-from configurator import inventory_io, views
+from configurator import branding_views, inventory_io, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +37,7 @@ urlpatterns = [
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("organization/", include(branding_views)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

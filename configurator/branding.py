@@ -220,10 +220,7 @@ def _check_reference(target: str) -> None:
 
 def _refuse_reference(target: str) -> None:
     raise ValidationError(
-        _(
-            "The SVG image may only refer to its own elements (#id); “%(target)s” is not "
-            "allowed."
-        )
+        _("The SVG image may only refer to its own elements (#id); “%(target)s” is not allowed.")
         % {"target": target.strip()[:60]},
         code="svg_reference",
     )

@@ -22,23 +22,26 @@ def _nice_ceiling(value: float) -> float:
     return float(magnitude)
 
 
-def bandwidth_chart(mcs: dict[str, object]) -> SafeString:
+def bandwidth_chart(
+    mcs: dict[str, object], primary: str = "#0B3D5C", accent: str = "#E8792B"
+) -> SafeString:
     """The connections' need (R11) against the tiers' minimum (R9): the recommended
-    bandwidth is the larger of the two (S3)."""
+    bandwidth is the larger of the two (S3). Colours are presentation attributes, for
+    renderers without CSS in SVG (WeasyPrint); the web page's classes override them."""
     need = float(Decimal(str(mcs["connections_bandwidth_mbps"])))
     floor = float(Decimal(str(mcs["min_bandwidth_mbps"])))
     bars = [
-        (_("Active connections' need (R11)"), need, "chart__need"),
-        (_("Tiers' minimum (R9)"), floor, "chart__floor"),
+        (_("Active connections' need (R11)"), need, "chart__need", primary),
+        (_("Tiers' minimum (R9)"), floor, "chart__floor", "#9FB3C4"),
     ]
     scale = _nice_ceiling(max(need, floor) * 1.05)
     plot = WIDTH - LABEL_WIDTH - 90
     height = len(bars) * (BAR_HEIGHT + GAP) + 30
     rows = format_html_join(
         "",
-        '<text x="0" y="{}" class="chart__label">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" class="{}" rx="3"></rect>'
-        '<text x="{}" y="{}" class="chart__value">{} Mbit/s</text>',
+        '<text x="0" y="{}" class="chart__label" font-size="13" fill="#1D2733">{}</text>'
+        '<rect x="{}" y="{}" width="{}" height="{}" class="{}" fill="{}" rx="3"></rect>'
+        '<text x="{}" y="{}" class="chart__value" font-size="13" fill="#1D2733">{} Mbit/s</text>',
         (
             (
                 i * (BAR_HEIGHT + GAP) + BAR_HEIGHT * 0.7,
@@ -48,11 +51,12 @@ def bandwidth_chart(mcs: dict[str, object]) -> SafeString:
                 round(max(value / scale * plot, 1), 1),
                 BAR_HEIGHT,
                 css,
+                fill,
                 LABEL_WIDTH + round(max(value / scale * plot, 1), 1) + 6,
                 i * (BAR_HEIGHT + GAP) + BAR_HEIGHT * 0.7,
                 f"{value:,.2f}".rstrip("0").rstrip("."),
             )
-            for i, (label, value, css) in enumerate(bars)
+            for i, (label, value, css, fill) in enumerate(bars)
         ),
     )
     recommended = float(Decimal(str(mcs["bandwidth_mbps"])))
@@ -60,13 +64,16 @@ def bandwidth_chart(mcs: dict[str, object]) -> SafeString:
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title">'
         '<title id="chart-title">{title}</title>{rows}'
-        '<line x1="{x}" x2="{x}" y1="0" y2="{line_end}" class="chart__marker"></line>'
-        '<text x="{x}" y="{label_y}" class="chart__marker-label" text-anchor="middle">{rec}</text>'
+        '<line x1="{x}" x2="{x}" y1="0" y2="{line_end}" class="chart__marker" stroke="{accent}"'
+        ' stroke-width="2" stroke-dasharray="4 3"></line>'
+        '<text x="{x}" y="{label_y}" class="chart__marker-label" text-anchor="middle"'
+        ' font-size="13" fill="#1D2733">{rec}</text>'
         "</svg>",
         w=WIDTH,
         h=height,
         title=_("Internet bandwidth: the connections' need against the tiers' minimum (S3)"),
         rows=rows,
+        accent=accent,
         x=marker_x,
         line_end=height - 22,
         label_y=height - 6,

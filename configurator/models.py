@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .countries import COUNTRY_CHOICES
 
-
 LOGO_EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg"}
 
 color_validator = RegexValidator(

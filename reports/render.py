@@ -24,6 +24,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcherResponse
 
 from .context import proposal_context
 
@@ -65,16 +66,14 @@ class ProposalFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
         self.logo_type = logo_type
         self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: Any = None) -> weasyprint.URLFetcherResponse:
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url == LOGO_URL and self.logo is not None:
-            return weasyprint.URLFetcherResponse(
-                url, body=self.logo, headers={"Content-Type": self.logo_type}
-            )
+            return URLFetcherResponse(url, body=self.logo, headers={"Content-Type": self.logo_type})
         if url.startswith(STATIC_PREFIX) and "?" not in url and "#" not in url:
             root = static_reports_dir()
             path = (root / url.removeprefix(STATIC_PREFIX)).resolve()
             if path.is_relative_to(root) and path.is_file() and path.suffix in CONTENT_TYPES:
-                return weasyprint.URLFetcherResponse(
+                return URLFetcherResponse(
                     url,
                     body=path.read_bytes(),
                     headers={"Content-Type": CONTENT_TYPES[path.suffix]},
@@ -102,10 +101,10 @@ def _stylesheet() -> tuple[Any, FontConfiguration]:
         return _prepared["css"], _prepared["fonts"]
 
 
-def proposal_html(snapshot: dict[str, Any]) -> str:
+def proposal_html(snapshot: dict[str, Any], version: int | None = None) -> str:
     """The proposal as HTML, in the snapshot's language (there is no request in a worker)."""
     with translation.override(snapshot["language"]):
-        return render_to_string("reports/proposal.html", proposal_context(snapshot))
+        return render_to_string("reports/proposal.html", proposal_context(snapshot, version))
 
 
 @dataclass(frozen=True)
@@ -128,10 +127,12 @@ def html_to_pdf(html: str, fetcher: ProposalFetcher) -> bytes:
     return pdf
 
 
-def render_pdf(snapshot: dict[str, Any], logo: bytes | None = None) -> RenderedPDF:
+def render_pdf(
+    snapshot: dict[str, Any], logo: bytes | None = None, version: int | None = None
+) -> RenderedPDF:
     logo_info = snapshot.get("organization", {}).get("logo") or {}
     fetcher = ProposalFetcher(logo=logo, logo_type=logo_info.get("content_type", ""))
-    content = html_to_pdf(proposal_html(snapshot), fetcher)
+    content = html_to_pdf(proposal_html(snapshot, version), fetcher)
     return RenderedPDF(content, hashlib.sha256(content).hexdigest(), tuple(fetcher.refused))
 
 

@@ -113,7 +113,7 @@ def render_and_store(proposal_id: int) -> Proposal:
         except FileNotFoundError as exc:
             mark_failed(proposal_id, "logo", repr(exc))
             return Proposal.objects.get(pk=proposal_id)
-        rendered = render_pdf(proposal.snapshot, logo)
+        rendered = render_pdf(proposal.snapshot, logo, proposal.version)
         step = "storage"
         key = proposal.storage_key()
         stored = default_storage.save(key, ContentFile(rendered.content))

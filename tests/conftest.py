@@ -14,53 +14,10 @@ import pytest
 # Playwright's sync API runs an event loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from configurator.models import (
-    Customer,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    User,
-)
+from configurator.models import Customer, Organization, Project, Role, User
 
-PASSWORD = "correct-horse-battery-42"
-
-
-def make_user(org: Organization, username: str, role: str = Role.SALES_ENGINEER) -> User:
-    user = User.objects.create_user(
-        username=username,
-        password=PASSWORD,
-        email=f"{username}@example.com",
-        organization=org,
-        role=role,
-        first_name=username.capitalize(),
-        is_staff=role == Role.ADMINISTRATOR,
-    )
-    return user
-
-
-def make_customer(
-    org: Organization, creator: User, name: str = "Acme S.p.A.", **fields: object
-) -> Customer:
-    return Customer.objects.create(
-        organization=org, created_by=creator, company_name=name, **fields
-    )
-
-
-def make_project(
-    owner: User,
-    customer: Customer | None = None,
-    title: str = "Contact centre",
-    status: str = ProjectStatus.DRAFT,
-) -> Project:
-    customer = customer or make_customer(owner.organization, owner)
-    return Project.objects.create(
-        organization=owner.organization,
-        customer=customer,
-        owner=owner,
-        title=title,
-        status=status,
-    )
+from .browser_support import browser, console_errors, nojs_page, page, sized_project  # noqa: F401
+from .factories import PASSWORD, make_customer, make_project, make_user  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

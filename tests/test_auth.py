@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from configurator.models import User
 
-from .conftest import PASSWORD
+from .factories import PASSWORD
 
 
 def test_it_signs_in_and_lands_on_the_projects(client: Client, alice: User) -> None:

@@ -16,18 +16,14 @@ from reports import tasks
 from reports.models import Proposal
 from reports.snapshot import create_proposal
 
-from .test_browser import (  # noqa: F401 (fixtures)
-    _screenshot,
-    _sizing_table,
-    browser,
-    console_errors,
-    nojs_page,
-    page,
-    sign_in,
-    sized_project,
-)
+from .browser_support import _screenshot, sign_in
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _sizing_table(sizing_table: None) -> None:
+    """Every page that sizes needs the table in effect (see conftest.sizing_table)."""
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from configurator.models import Customer, Project, ProjectStatus, User
 
-from .conftest import make_customer, make_project
+from .factories import make_customer, make_project
 
 
 def _edit_data(project: Project, **changes: str) -> dict[str, str]:

@@ -43,7 +43,11 @@ def media_storage(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sized(project: Project) -> Project:
-    for name, link, apps in (("Milano", "mpls", 300), ("Bergamo", "mpls", 120), ("Lodi", "vpn", 40)):
+    for name, link, apps in (
+        ("Milano", "mpls", 300),
+        ("Bergamo", "mpls", 120),
+        ("Lodi", "vpn", 40),
+    ):
         Site.objects.create(
             project=project, name=name, connectivity=link, sip_phones=40, mobile_apps=apps
         )

@@ -176,7 +176,7 @@ def test_only_editors_change_sites(
 def test_a_site_of_another_project_is_not_found(
     client: Client, alice: User, project: Project
 ) -> None:
-    from .conftest import make_project
+    from .factories import make_project
 
     other = make_project(alice, title="Other")
     site = make_site(other)

@@ -1,0 +1,440 @@
+"""What the PDF templates print, read from a proposal's snapshot alone.
+
+Everything here is derived from the snapshot (never from the live project, the brand or
+the tables), so the same snapshot gives the same document. Called inside
+`translation.override(snapshot["language"])`: labels and number formats follow it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from configurator.charts import bandwidth_chart
+from configurator.models import REQUIREMENT_FIELDS, Connectivity, Project
+
+from .diagrams import architecture_diagram
+from .models import Architecture, PrerequisiteKind
+
+HEX_COLOUR: Final = re.compile(r"#[0-9A-Fa-f]{6}")
+DEFAULT_PRIMARY: Final = "#0B3D5C"
+DEFAULT_ACCENT: Final = "#E8792B"
+OPTIONS: Final = ("pure_cloud", "mcs", "hybrid")
+OPTION_LABELS: Final[dict[str, Promise]] = {
+    "pure_cloud": gettext_lazy("TVox Pure Cloud"),
+    "mcs": gettext_lazy("TVox + MCS"),
+    "hybrid": gettext_lazy("Hybrid cloud"),
+}
+DEVICE_FIELDS: Final = ("mobile_apps", "web_clients", "widgets")
+SITE_COLUMNS: Final[tuple[tuple[str, Promise], ...]] = (
+    ("users", gettext_lazy("Users")),
+    ("sip_phones", gettext_lazy("SIP phones")),
+    ("mobile_apps", gettext_lazy("Mobile apps")),
+    ("web_clients", gettext_lazy("Web clients")),
+    ("widgets", gettext_lazy("Widgets")),
+    ("smart_working_webclient", gettext_lazy("Webclient in Smart Working")),
+    ("smart_working_team", gettext_lazy("TVoxTeam Smartworking")),
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One row of the vendor's comparison (R1–R5): what each option offers."""
+
+    rule: str
+    title: Promise
+    pure_cloud: Promise
+    mcs: Promise
+    hybrid: Promise
+
+
+DIMENSIONS: Final = (
+    Dimension(
+        "R1",
+        gettext_lazy("Smart working"),
+        gettext_lazy("TVox client and web client over a plain internet connection."),
+        gettext_lazy(
+            "The same, only for users holding a named licence: Webclient in Smart Working "
+            "and/or Utenti TVoxTeam Smartworking (one per user)."
+        ),
+        gettext_lazy("As Pure Cloud."),
+    ),
+    Dimension(
+        "R2",
+        gettext_lazy("Physical devices connected over the internet"),
+        gettext_lazy("Available by definition."),
+        gettext_lazy(
+            "Not available: physical devices must reach TVox over a direct link (local LAN, "
+            "VPN or MPLS)."
+        ),
+        gettext_lazy("Available: over the internet or over the private line."),
+    ),
+    Dimension(
+        "R3",
+        gettext_lazy("Application redundancy"),
+        gettext_lazy(
+            "A redundant TVox (Master + Slave) with the PURE_CLOUD licence on both, database "
+            "replication and file-system sync."
+        ),
+        gettext_lazy(
+            "MCS cannot be made redundant: its continuity depends on the hosting "
+            "infrastructure; a backup procedure is agreed with Telenia Customer Service."
+        ),
+        gettext_lazy("As Pure Cloud."),
+    ),
+    Dimension(
+        "R4",
+        gettext_lazy("Cyber security"),
+        gettext_lazy(
+            "TVox is exposed on the internet for the services MCS offers plus what phones "
+            "need to connect from the cloud."
+        ),
+        gettext_lazy(
+            "MCS sits in an isolated DMZ and exposes only some services of the TVox systems "
+            "connected to it."
+        ),
+        gettext_lazy("As Pure Cloud."),
+    ),
+    Dimension(
+        "R5",
+        gettext_lazy("Hybrid cloud"),
+        gettext_lazy("Possible with a direct link (see hybrid cloud)."),
+        gettext_lazy("Not applicable."),
+        gettext_lazy(
+            "Pure Cloud plus a direct link (VPN, MPLS or LAN); provisioning follows the Pure "
+            "Cloud modes, so DHCP provisioning is not possible."
+        ),
+    ),
+)
+
+# The sizing figures of one MCS instance group, in the order the PDF prints them.
+INSTANCE_FIGURES: Final[tuple[tuple[str, Promise, str], ...]] = (
+    ("tier_max_users", gettext_lazy("Tier (users up to)"), ""),
+    ("vcpu", gettext_lazy("CPU cores"), ""),
+    ("ram_gb", gettext_lazy("RAM"), "GB"),
+    ("disk_gb", gettext_lazy("Disk"), "GB"),
+    ("nic_gbit", gettext_lazy("Ethernet"), "Gbit"),
+    ("min_bandwidth_mbps", gettext_lazy("Minimum internet bandwidth"), "Mbit/s"),
+)
+TOTAL_FIGURES: Final[tuple[tuple[str, Promise, str], ...]] = (
+    ("devices", gettext_lazy("MCS devices (apps, web clients, widgets)"), ""),
+    ("concurrency", gettext_lazy("Share connected at the same time"), "%"),
+    ("active_connections", gettext_lazy("Active connections"), ""),
+    ("mbps_per_connection", gettext_lazy("Bandwidth per connection"), "Mbit/s"),
+    ("connections_bandwidth_mbps", gettext_lazy("Connections' need"), "Mbit/s"),
+    ("min_bandwidth_mbps", gettext_lazy("Tiers' minimum"), "Mbit/s"),
+    ("bandwidth_mbps", gettext_lazy("Recommended internet bandwidth"), "Mbit/s"),
+    ("instances", gettext_lazy("MCS instances"), ""),
+    ("openvpn_tunnels", gettext_lazy("OpenVPN tunnels"), ""),
+)
+KIND_ORDER: Final = [kind for kind, _label in PrerequisiteKind.choices]
+
+
+def number(value: Any) -> str:
+    """A figure in the document's language: 1.000,5 in Italian, 1,000.5 in English."""
+    if isinstance(value, bool) or value is None:
+        return "—"
+    as_decimal = Decimal(str(value)).normalize()
+    if as_decimal == as_decimal.to_integral_value():
+        as_decimal = as_decimal.quantize(Decimal(1))
+    return formats.number_format(as_decimal, use_l10n=True, force_grouping=True)
+
+
+def colour(value: Any, default: str) -> str:
+    """Brand colours go into a stylesheet: only #RRGGBB passes."""
+    return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else default
+
+
+def _figure(result: dict[str, Any], path: str, value: Any, label: Promise, unit: str) -> dict:
+    explanation = result["explanations"].get(path, {})
+    shown = number(Decimal(str(value)) * 100) if unit == "%" else number(value)
+    return {
+        "label": label,
+        "value": f"{shown} {unit}".strip() if unit != "%" else f"{shown}%",
+        "why": explanation.get("message", ""),
+        "rules": explanation.get("rules", []),
+    }
+
+
+def _mcs(result: dict[str, Any], primary: str, accent: str) -> dict[str, Any]:
+    mcs = result["mcs"]
+    groups = []
+    for index, group in enumerate(mcs["instance_groups"]):
+        prefix = f"mcs.instance_groups[{index}]"
+        groups.append(
+            {
+                "instances": group["instances"],
+                "devices": number(group["devices"]),
+                "tvox_systems": number(group["tvox_systems"]),
+                "disk_type": group.get("disk_type", ""),
+                "figures": [
+                    _figure(result, f"{prefix}.{name}", group[name], label, unit)
+                    for name, label, unit in INSTANCE_FIGURES
+                ],
+                "why": [
+                    result["explanations"][f"{prefix}.{name}"]["message"]
+                    for name in ("instances", "devices", "tvox_systems")
+                    if f"{prefix}.{name}" in result["explanations"]
+                ],
+            }
+        )
+    return {
+        "groups": groups,
+        "totals": [
+            _figure(result, f"mcs.{name}", mcs[name], label, unit)
+            for name, label, unit in TOTAL_FIGURES
+        ],
+        "chart": bandwidth_chart(mcs, primary, accent),
+        "bandwidth": f"{number(mcs['bandwidth_mbps'])} Mbit/s",
+        "raw": mcs,
+    }
+
+
+def _marks(result: dict[str, Any], option: str) -> dict[str, str]:
+    """Per rule, how the option stands for this customer: `blocker` when one of its
+    blocking conflicts (or reasons not to fit) cites the rule, `warning` when a warning
+    does, else `ok`."""
+    section = result[option]
+    marks: dict[str, str] = {}
+    not_fitting = result["recommendation"]["options"][option]
+    blocking = [*section["blockers"], *([] if not_fitting["fits"] else not_fitting["reasons"])]
+    for notice in section["warnings"]:
+        for rule in notice["rules"]:
+            marks[rule] = "warning"
+    for notice in blocking:
+        for rule in notice["rules"]:
+            marks[rule] = "blocker"
+    return marks
+
+
+def _customer_needs(snapshot: dict[str, Any]) -> dict[str, str]:
+    """What this customer asked for, per dimension, in a few words."""
+    requirements = snapshot["project"]["requirements"]
+    sites = snapshot["sites"]
+    smart = sum(s["smart_working_webclient"] + s["smart_working_team"] for s in sites)
+    remote = sum(s["sip_phones"] for s in sites if s["connectivity"] == Connectivity.INTERNET)
+    yes, no = _("Required"), _("Not required")
+    return {
+        "R1": _("%(count)s smart-working users") % {"count": number(smart)} if smart else no,
+        "R2": _("%(count)s SIP phones at internet-only sites") % {"count": number(remote)}
+        if remote
+        else no,
+        "R3": yes if requirements.get("redundancy") else no,
+        "R4": yes if requirements.get("no_public_pbx_exposure") else no,
+        "R5": _("DHCP provisioning required")
+        if requirements.get("dhcp_provisioning")
+        else (yes if requirements.get("reuse_local_lines_and_phones") else no),
+    }
+
+
+def _comparison(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    result = snapshot["result"]
+    marks = {option: _marks(result, option) for option in OPTIONS}
+    needs = _customer_needs(snapshot)
+    return [
+        {
+            "rule": dimension.rule,
+            "title": dimension.title,
+            "need": needs[dimension.rule],
+            "cells": [
+                {
+                    "text": getattr(dimension, option),
+                    "mark": marks[option].get(dimension.rule, "ok"),
+                }
+                for option in OPTIONS
+            ],
+        }
+        for dimension in DIMENSIONS
+    ]
+
+
+def _options(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    result = snapshot["result"]
+    brand = snapshot["organization"]
+    project = snapshot["project"]
+    primary = colour(brand.get("primary_color"), DEFAULT_PRIMARY)
+    accent = colour(brand.get("accent_color"), DEFAULT_ACCENT)
+    recommended = result["recommendation"]["architecture"]
+    return [
+        {
+            "code": option,
+            "label": OPTION_LABELS[option],
+            "fits": result["recommendation"]["options"][option]["fits"],
+            "recommended": option == recommended,
+            "reasons": result["recommendation"]["options"][option]["reasons"],
+            "warnings": result[option]["warnings"],
+            "blockers": result[option]["blockers"],
+            "diagram": architecture_diagram(
+                option,
+                snapshot["sites"],
+                tvox_systems=project["tvox_systems"],
+                mcs_instances=result["mcs"]["instances"],
+                redundancy=bool(project["requirements"].get("redundancy")),
+                primary=primary,
+                accent=accent,
+            ),
+        }
+        for option in OPTIONS
+    ]
+
+
+def _sites(snapshot: dict[str, Any]) -> dict[str, Any]:
+    labels = dict(Connectivity.choices)
+    rows = [
+        {
+            "name": site["name"],
+            "address": site.get("address", ""),
+            "connectivity": labels.get(site["connectivity"], site["connectivity"]),
+            "internet_only": site["connectivity"] == Connectivity.INTERNET,
+            "counts": [number(site[name]) for name, _label in SITE_COLUMNS],
+        }
+        for site in snapshot["sites"]
+    ]
+    totals = [number(sum(site[name] for site in snapshot["sites"])) for name, _ in SITE_COLUMNS]
+    return {"columns": [label for _name, label in SITE_COLUMNS], "rows": rows, "totals": totals}
+
+
+def _bill_of_materials(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Licences and quantities per option (S5), with the reason for each."""
+    explanations = result["explanations"]
+    mcs = result["mcs"]
+    groups = ", ".join(
+        _("%(n)s × up to %(users)s users (%(cpu)s cores, %(ram)s GB RAM, %(disk)s GB %(type)s)")
+        % {
+            "n": group["instances"],
+            "users": number(group["tier_max_users"]),
+            "cpu": group["vcpu"],
+            "ram": group["ram_gb"],
+            "disk": group["disk_gb"],
+            "type": group.get("disk_type", ""),
+        }
+        for group in mcs["instance_groups"]
+    )
+    rows = []
+    for option in ("pure_cloud", "hybrid"):
+        for code, quantity in result[option]["licenses"].items():
+            rows.append(
+                {
+                    "option": OPTION_LABELS[option],
+                    "item": code,
+                    "quantity": number(quantity),
+                    "why": explanations.get(f"{option}.licenses.{code}", {}).get("message", ""),
+                }
+            )
+    rows.append(
+        {
+            "option": OPTION_LABELS["mcs"],
+            "item": _("MCS server (virtual machine)"),
+            "quantity": number(mcs["instances"]),
+            "why": groups,
+        }
+    )
+    names = {
+        "webclient_smart_working": _("Webclient in Smart Working"),
+        "tvoxteam_smart_working": _("Utenti TVoxTeam Smartworking"),
+    }
+    for code, quantity in mcs["licenses"].items():
+        rows.append(
+            {
+                "option": OPTION_LABELS["mcs"],
+                "item": names.get(code, code),
+                "quantity": number(quantity),
+                "why": explanations.get(f"mcs.licenses.{code}", {}).get("message", ""),
+            }
+        )
+    rows.append(
+        {
+            "option": OPTION_LABELS["mcs"],
+            "item": _("OpenVPN tunnels"),
+            "quantity": number(mcs["openvpn_tunnels"]),
+            "why": explanations.get("mcs.openvpn_tunnels", {}).get("message", ""),
+        }
+    )
+    return rows
+
+
+def _prerequisites(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    language = snapshot["language"]
+    kinds = dict(PrerequisiteKind.choices)
+    sections = []
+    for architecture, label in Architecture.choices:
+        rows = [p for p in snapshot["prerequisites"] if p["architecture"] == architecture]
+        if not rows:
+            continue
+        rows.sort(key=lambda p: KIND_ORDER.index(p["kind"]) if p["kind"] in KIND_ORDER else 99)
+        sections.append(
+            {
+                "label": label,
+                "rows": [
+                    {
+                        "kind": kinds.get(p["kind"], p["kind"]),
+                        "ports": p["ports"],
+                        "protocol": p["protocol"],
+                        "text": p["it"] if language == "it" else p["en"],
+                        "rule": p["rule"],
+                    }
+                    for p in rows
+                ],
+                "sources": sorted({p["source"] for p in rows}),
+            }
+        )
+    return sections
+
+
+def _requirements(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    answers = snapshot["project"]["requirements"]
+    return [
+        {
+            "label": Project._meta.get_field(name).verbose_name,
+            "answer": _("Yes") if answers.get(name) else _("No"),
+        }
+        for name in REQUIREMENT_FIELDS
+    ]
+
+
+def _generated(snapshot: dict[str, Any]) -> date:
+    return datetime.fromisoformat(snapshot["generated_at"]).date()
+
+
+def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> dict[str, Any]:
+    result = snapshot["result"]
+    brand = snapshot["organization"]
+    recommended = result["recommendation"]["architecture"]
+    concurrency = Decimal(str(snapshot["project"]["concurrency"])) * 100
+    primary = colour(brand.get("primary_color"), DEFAULT_PRIMARY)
+    accent = colour(brand.get("accent_color"), DEFAULT_ACCENT)
+    return {
+        "snapshot": snapshot,
+        "version": version,
+        "brand": brand,
+        "primary": primary,
+        "accent": accent,
+        "has_logo": bool(brand.get("logo")),
+        "customer": snapshot["customer"],
+        "project": snapshot["project"],
+        "prepared_by": snapshot["prepared_by"],
+        "generated": formats.date_format(_generated(snapshot), "DATE_FORMAT"),
+        "recommended": OPTION_LABELS[recommended] if recommended else None,
+        "recommended_code": recommended,
+        "reasons": result["recommendation"]["reasons"],
+        "options": _options(snapshot),
+        "comparison": _comparison(snapshot),
+        "requirements": _requirements(snapshot),
+        "sites": _sites(snapshot),
+        "mcs": _mcs(result, primary, accent),
+        "bill": _bill_of_materials(result),
+        "prerequisites": _prerequisites(snapshot),
+        "assumptions": result["assumptions"],
+        "table": snapshot["table"],
+        "concurrency": number(concurrency),
+        "hypervisor": snapshot["project"]["hypervisor"] or _("not chosen yet"),
+        "public_domain": snapshot["project"]["public_domain"] or _("to be provided"),
+    }

@@ -1,0 +1,44 @@
+"""Small builders for test data that show the fields that matter."""
+
+from __future__ import annotations
+
+from configurator.models import Customer, Organization, Project, ProjectStatus, Role, User
+
+PASSWORD = "correct-horse-battery-42"
+
+
+def make_user(org: Organization, username: str, role: str = Role.SALES_ENGINEER) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.com",
+        organization=org,
+        role=role,
+        first_name=username.capitalize(),
+        is_staff=role == Role.ADMINISTRATOR,
+    )
+    return user
+
+
+def make_customer(
+    org: Organization, creator: User, name: str = "Acme S.p.A.", **fields: object
+) -> Customer:
+    return Customer.objects.create(
+        organization=org, created_by=creator, company_name=name, **fields
+    )
+
+
+def make_project(
+    owner: User,
+    customer: Customer | None = None,
+    title: str = "Contact centre",
+    status: str = ProjectStatus.DRAFT,
+) -> Project:
+    customer = customer or make_customer(owner.organization, owner)
+    return Project.objects.create(
+        organization=owner.organization,
+        customer=customer,
+        owner=owner,
+        title=title,
+        status=status,
+    )

@@ -1,0 +1,315 @@
+"""The branding page: only an organisation's administrator changes its branding, only
+its own; the logo is accepted by its content and served back to the organisation only."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from configurator.models import Organization, Role, User
+
+from .factories import make_user
+
+pytestmark = pytest.mark.usefixtures("media_storage")
+
+SVG_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10" fill="#0B3D5C"/></svg>'
+)
+HOSTILE_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b"<script>alert(document.cookie)</script></svg>"
+)
+
+
+@pytest.fixture
+def media_storage(settings: Any, tmp_path: Path) -> Path:
+    """A media folder of this test only (the embedded default's storage)."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"allow_overwrite": True, "location": str(media)},
+        },
+    }
+    return media
+
+
+@pytest.fixture
+def carl(other_org: Organization) -> User:
+    """The administrator of the other organisation."""
+    return make_user(other_org, "carl", Role.ADMINISTRATOR)
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A valid RGB PNG of one colour, built by hand."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        checksum = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x0b\x3d\x5c" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def branding_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "primary_color": "#112233",
+        "accent_color": "#aabbcc",
+        "legal_name": "Partner One Società a responsabilità limitata",
+        "vat_number": "01234567897",
+        "address": "Via Roma 1, 20100 Milano",
+        "phone": "+39 02 1234567",
+        "email": "info@partner-one.example",
+        "website": "https://partner-one.example",
+        "legal_footer": "Capitale sociale € 10.000 i.v. — REA MI-123456",
+    }
+    data.update(changes)
+    return data
+
+
+def field_errors(response: Any, field: str) -> str:
+    """The error text shown next to a field ('' when there is none)."""
+    found = re.search(
+        rf'<div class="errors" id="id_{field}_error">(.*?)</div>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return found.group(1) if found else ""
+
+
+def stored_files(media: Path) -> list[Path]:
+    return sorted(path for path in media.rglob("*") if path.is_file())
+
+
+def test_it_shows_the_branding_form_to_the_administrator(adam: User) -> None:
+    response = signed_in(adam).get(reverse("organization_branding"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="logo"' in page and 'name="legal_footer"' in page
+    assert '<rect x="0.5" y="0.5" width="39" height="19" rx="4" fill="#0B3D5C"' in page
+    assert 'fill="#E8792B"' in page
+    assert "No logo has been uploaded yet." in page
+    assert "style=" not in page.split('<main id="main"')[1]
+
+
+@pytest.mark.parametrize("persona", ["alice", "maria"])
+def test_it_refuses_other_roles_to_see_or_change_the_branding(
+    request: pytest.FixtureRequest, persona: str, org: Organization, media_storage: Path
+) -> None:
+    user: User = request.getfixturevalue(persona)
+    client = signed_in(user)
+    before = org.brand_snapshot()
+
+    assert client.get(reverse("organization_branding")).status_code == 403
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    response = client.post(reverse("organization_branding"), branding_data(logo=logo))
+
+    assert response.status_code == 403
+    org.refresh_from_db()
+    assert org.brand_snapshot() == before
+    assert stored_files(media_storage) == []
+
+
+def test_it_asks_anonymous_visitors_to_sign_in(client: Client, org: Organization) -> None:
+    for name in ("organization_branding", "organization_logo"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_saves_colours_company_details_and_legal_footer(adam: User, org: Organization) -> None:
+    client = signed_in(adam)
+    response = client.post(reverse("organization_branding"), branding_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("organization_branding")
+    org.refresh_from_db()
+    assert org.brand_snapshot() == {
+        "name": "Partner One S.r.l.",
+        "legal_name": "Partner One Società a responsabilità limitata",
+        "address": "Via Roma 1, 20100 Milano",
+        "vat_number": "01234567897",
+        "phone": "+39 02 1234567",
+        "email": "info@partner-one.example",
+        "website": "https://partner-one.example",
+        "primary_color": "#112233",
+        "accent_color": "#AABBCC",
+        "legal_footer": "Capitale sociale € 10.000 i.v. — REA MI-123456",
+        "logo": None,
+    }
+    page = client.get(response["Location"]).content.decode()
+    assert "Branding saved." in page
+    assert 'fill="#112233"' in page and 'fill="#AABBCC"' in page
+
+
+def test_it_stores_a_png_logo_and_serves_it_back(
+    adam: User, org: Organization, media_storage: Path
+) -> None:
+    client = signed_in(adam)
+    image = png()
+    logo = SimpleUploadedFile("logo.png", image, content_type="image/png")
+    response = client.post(reverse("organization_branding"), branding_data(logo=logo))
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.logo_content_type == "image/png"
+    assert org.brand_snapshot()["logo"]["key"] == org.logo.name
+    assert stored_files(media_storage) == [media_storage / org.logo.name]
+
+    served = client.get(reverse("organization_logo"))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content) == image
+    page = client.get(reverse("organization_branding")).content.decode()
+    assert f'<img src="{reverse("organization_logo")}"' in page
+    assert "No logo has been uploaded yet." not in page
+
+
+def test_it_serves_an_svg_logo_under_a_policy_that_runs_nothing(
+    adam: User, org: Organization
+) -> None:
+    client = signed_in(adam)
+    logo = SimpleUploadedFile("logo.svg", SVG_LOGO, content_type="image/svg+xml")
+    client.post(reverse("organization_branding"), branding_data(logo=logo))
+
+    served = client.get(reverse("organization_logo"))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/svg+xml"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert b"".join(served.streaming_content) == SVG_LOGO
+
+
+def test_members_of_the_organisation_see_its_logo(
+    adam: User, alice: User, org: Organization
+) -> None:
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    signed_in(adam).post(reverse("organization_branding"), branding_data(logo=logo))
+
+    served = signed_in(alice).get(reverse("organization_logo"))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+
+
+def test_it_answers_404_for_the_logo_when_there_is_none(adam: User) -> None:
+    assert signed_in(adam).get(reverse("organization_logo")).status_code == 404
+
+
+def test_it_removes_the_logo(adam: User, org: Organization) -> None:
+    client = signed_in(adam)
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    client.post(reverse("organization_branding"), branding_data(logo=logo))
+
+    response = client.post(reverse("organization_branding"), branding_data(remove_logo="on"))
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.brand_snapshot()["logo"] is None
+    assert client.get(reverse("organization_logo")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("logo.svg", HOSTILE_SVG, "The SVG image must not contain scripts."),
+        ("logo.png", b"GIF89a not a png at all", "The logo must be a PNG or SVG image."),
+        ("logo.png", SVG_LOGO, "The file is named .png but its content is a SVG image."),
+        ("logo.png", png()[:40], "The PNG image is damaged or incomplete."),
+    ],
+)
+def test_it_refuses_a_bad_logo_next_to_the_field_and_changes_nothing(
+    adam: User,
+    org: Organization,
+    media_storage: Path,
+    name: str,
+    content: bytes,
+    message: str,
+) -> None:
+    before = org.brand_snapshot()
+    logo = SimpleUploadedFile(name, content, content_type="image/png")
+    response = signed_in(adam).post(reverse("organization_branding"), branding_data(logo=logo))
+
+    assert response.status_code == 200
+    assert message in field_errors(response, "logo")
+    org.refresh_from_db()
+    assert org.brand_snapshot() == before
+    assert stored_files(media_storage) == []
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", "#12345G"])
+def test_it_refuses_a_bad_colour_next_to_the_field_and_changes_nothing(
+    adam: User, org: Organization, colour: str
+) -> None:
+    before = org.brand_snapshot()
+    response = signed_in(adam).post(
+        reverse("organization_branding"), branding_data(primary_color=colour)
+    )
+
+    assert response.status_code == 200
+    assert "Enter a colour as #RRGGBB" in field_errors(response, "primary_color")
+    assert field_errors(response, "accent_color") == ""
+    # The swatch shows what is stored, not the refused value.
+    assert 'fill="#0B3D5C"' in response.content.decode()
+    org.refresh_from_db()
+    assert org.brand_snapshot() == before
+
+
+def test_another_organisations_administrator_changes_only_his_own(
+    adam: User, carl: User, org: Organization, other_org: Organization
+) -> None:
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+    signed_in(adam).post(reverse("organization_branding"), branding_data(logo=logo))
+    org.refresh_from_db()
+    adams_brand = org.brand_snapshot()
+    client = signed_in(carl)
+
+    page = client.get(reverse("organization_branding")).content.decode()
+    assert "Partner Two S.r.l." in page
+    assert "Partner One" not in page
+    assert "No logo has been uploaded yet." in page
+    assert client.get(reverse("organization_logo")).status_code == 404
+
+    response = client.post(
+        reverse("organization_branding"), branding_data(legal_name="Partner Two S.p.A.")
+    )
+    assert response.status_code == 302
+    other_org.refresh_from_db()
+    assert other_org.legal_name == "Partner Two S.p.A."
+    assert other_org.primary_color == "#112233"
+    org.refresh_from_db()
+    assert org.brand_snapshot() == adams_brand
+
+
+def test_the_branding_link_is_shown_to_administrators_only(
+    adam: User, alice: User, maria: User
+) -> None:
+    link = f'href="{reverse("organization_branding")}"'
+    assert link in signed_in(adam).get(reverse("project_list")).content.decode()
+    for user in (alice, maria):
+        assert link not in signed_in(user).get(reverse("project_list")).content.decode()
