@@ -10,7 +10,8 @@ and drawn by WeasyPrint, whose SVG support is a subset, so the drawing keeps to:
 - fewer than 60 `<text>` nodes (each costs layout time in WeasyPrint).
 
 Every text is escaped by `format_html`; customer text (site names) is cleaned of
-characters XML refuses and truncated to its box *before* escaping. Labels go through
+characters XML refuses, truncated to its box *before* escaping, and its "(" is written as
+`&#40;` so that a name like `url(file:///…)` leaves no `url(` in the source. Labels go through
 `gettext`, so the caller's `translation.override(language)` chooses the language.
 """
 

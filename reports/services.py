@@ -29,6 +29,9 @@ from .render import render_pdf
 
 logger = logging.getLogger(__name__)
 
+# Renderings a proposal may start without finishing (its worker killed) before it fails.
+MAX_CRASHES = 3
+
 
 class TransientFailure(Exception):
     """Worth another attempt later: the cause is in `__cause__`."""
@@ -86,6 +89,16 @@ def _claim(proposal_id: int) -> Proposal | None:
         if proposal.status == ProposalStatus.READY and default_storage.exists(proposal.pdf_key):
             return None
         if proposal.status == ProposalStatus.FAILED:
+            return None
+        if proposal.status == ProposalStatus.RENDERING and proposal.attempts >= MAX_CRASHES:
+            # Redelivered while still marked rendering: the worker died during the render
+            # (acks_late + reject_on_worker_lost). Stop a proposal that kills every worker.
+            _set(
+                proposal,
+                status=ProposalStatus.FAILED,
+                failure_code="crashed",
+                failure_detail=f"the worker stopped during {proposal.attempts} renderings",
+            )
             return None
         _set(proposal, status=ProposalStatus.RENDERING, attempts=proposal.attempts + 1)
         return proposal

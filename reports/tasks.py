@@ -31,6 +31,11 @@ def render_proposal(self: Any, proposal_id: int) -> str:
             services.mark_failed(proposal_id, "unavailable", str(exc))
             return "failed"
         services.mark_queued(proposal_id)
+        if self.request.is_eager:
+            # In-process (the embedded default) there is no broker to deliver the retry
+            # later, and an eager retry propagates as an error: try again now instead.
+            again = render_proposal.apply((proposal_id,), retries=self.request.retries + 1)
+            return str(again.result)
         raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc
 
 

@@ -473,6 +473,7 @@ def test_a_sales_engineer_walks_the_whole_flow_for_a_three_site_customer(
     page.get_by_label("Hypervisor for MCS").select_option("vmware")
     page.get_by_label("Public domain name for MCS").fill("mcs.ospedalemaggiore.example")
     _step_shot(page, "3-questionnaire")
+    wait_for_htmx_idle(page)  # a live preview still in flight would be aborted by the save
     page.get_by_role("button", name="Save answers").click()
     expect(page.locator(".message--success")).to_be_visible()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -252,20 +252,45 @@ def test_a_redelivered_task_whose_file_vanished_renders_it_again_identically(
     assert len(pdf_files(media_storage)) == 1
 
 
+def test_a_proposal_that_keeps_killing_its_worker_fails_instead_of_coming_back_forever(
+    sized: Project, alice: User
+) -> None:
+    """A redelivered task finds its proposal still "rendering" when the worker died during
+    the render; after MAX_CRASHES such starts it is failed, not rendered again."""
+    proposal = create_proposal(sized, "en", alice)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        status=ProposalStatus.RENDERING, attempts=services.MAX_CRASHES - 1
+    )
+    tasks.render_proposal.delay(proposal.pk)  # one more try is allowed, and works
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.attempts) == ("ready", services.MAX_CRASHES)
+
+    second = create_proposal(sized, "en", alice)
+    Proposal.objects.filter(pk=second.pk).update(
+        status=ProposalStatus.RENDERING, attempts=services.MAX_CRASHES
+    )
+    tasks.render_proposal.delay(second.pk)
+    second.refresh_from_db()
+    assert (second.status, second.failure_code) == ("failed", "crashed")
+    assert second.attempts == services.MAX_CRASHES
+    assert second.pdf_key == ""
+
+
 def test_a_transient_storage_failure_is_retried_until_it_works(
     sized: Project, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     proposal = create_proposal(sized, "en", alice)
-    real_save = default_storage.save
+    real_save = FileSystemStorage.save
     failures = iter([ConnectionError("store down"), ConnectionError("store still down")])
 
-    def flaky_save(name: str, content: Any, **kwargs: Any) -> str:
+    def flaky_save(storage: Any, name: str, content: Any, **kwargs: Any) -> str:
         error = next(failures, None)
         if error is not None:
             raise error
-        return real_save(name, content, **kwargs)
+        return real_save(storage, name, content, **kwargs)
 
-    monkeypatch.setattr(default_storage, "save", flaky_save)
+    # On the class: default_storage is a lazy proxy that the settings fixture replaces.
+    monkeypatch.setattr(FileSystemStorage, "save", flaky_save)
     tasks.render_proposal.delay(proposal.pk)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.attempts) == ("ready", 3)
@@ -279,7 +304,7 @@ def test_a_store_that_stays_down_ends_in_a_clear_failed_state(
     def down(*args: Any, **kwargs: Any) -> str:
         raise ConnectionError("store down")
 
-    monkeypatch.setattr(default_storage, "save", down)
+    monkeypatch.setattr(FileSystemStorage, "save", down)
     tasks.render_proposal.delay(proposal.pk)
     proposal.refresh_from_db()
     assert proposal.status == "failed"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
 import signal
@@ -29,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from pypdf import PdfReader
 
 from .test_production_shape import (
     DEMO_PASSWORD,
@@ -209,19 +211,24 @@ def _download(browser: Browser, proposal_id: int) -> tuple[dict[str, str], bytes
         return dict(answer.headers.items()), answer.read()
 
 
-def _generate_through_http(shape: Shape, title: str, language: str) -> Downloaded:
-    """Sign in as the demo sales engineer, generate a proposal of `title` from its page,
-    wait until the worker has rendered it, download it through gunicorn and check it."""
-    project_id, organization_id = _project(shape.database_url, title)
+def _signed_in(shape: Shape) -> Browser:
     browser = Browser(shape.base)
     status, landed, _page = browser.sign_in(DEMO_USER, DEMO_PASSWORD)
     assert (status, landed) == (200, shape.base + "/projects/"), landed
+    return browser
 
+
+def _generate(
+    shape: Shape, browser: Browser, project_id: int, language: str, before_post: Any = None
+) -> int:
+    """Post the generate form of the project's proposal page (as the browser does); the new
+    proposal's id, checked to be version 1 in `language`, listed on the page."""
     page_path = f"/projects/{project_id}/proposal/"
     _status, _url, page = browser.open(page_path)
-    assert title in page
     token = re.search(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"', page)
     assert token, "the proposal page has no generate form"
+    if before_post is not None:
+        before_post()
     status, landed, page = browser.open(
         page_path, {"csrfmiddlewaretoken": token.group(1), "language": language}
     )
@@ -235,6 +242,16 @@ def _generate_through_http(shape: Shape, title: str, language: str) -> Downloade
     proposal_id, version, proposal_language = rows[0]
     assert (version, proposal_language) == (1, language)
     assert f'id="proposal-{proposal_id}"' in page
+    return int(proposal_id)
+
+
+def _generate_through_http(shape: Shape, title: str, language: str) -> Downloaded:
+    """Sign in as the demo sales engineer, generate a proposal of `title` from its page,
+    wait until the worker has rendered it, download it through gunicorn and check it."""
+    project_id, organization_id = _project(shape.database_url, title)
+    browser = _signed_in(shape)
+    page_path = f"/projects/{project_id}/proposal/"
+    proposal_id = _generate(shape, browser, project_id, language)
 
     _wait_for_ready(shape, browser, proposal_id)
     recorded = _proposal(shape.database_url, proposal_id)
@@ -243,6 +260,7 @@ def _generate_through_http(shape: Shape, title: str, language: str) -> Downloade
 
     # The page shows the recorded SHA-256 beside the download link.
     _status, _url, page = browser.open(page_path)
+    assert title in page
     shown = re.search(
         rf'id="proposal-{proposal_id}".*?<code>([0-9a-f]{{64}})</code>', page, re.DOTALL
     )
@@ -256,6 +274,15 @@ def _generate_through_http(shape: Shape, title: str, language: str) -> Downloade
     assert headers["Cache-Control"] == "private, no-store"
     assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
     assert len(pdf) == recorded["size_bytes"]
+    # A real document of this project's customer, not an empty or error page.
+    (customer,) = _query(
+        shape.database_url,
+        "SELECT c.company_name FROM configurator_customer c "
+        "JOIN configurator_project p ON p.customer_id = c.id WHERE p.id = %s",
+        project_id,
+    )[0]
+    text = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages)
+    assert customer in " ".join(text.split()), text[:2000]
     return Downloaded(proposal_id, project_id, organization_id, recorded["sha256"], pdf)
 
 
@@ -349,7 +376,7 @@ def _s3_client(endpoint: str) -> Any:
         "s3",
         endpoint_url=endpoint,
         aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 (moto's fake credentials)
+        aws_secret_access_key="testing",
         region_name="us-east-1",
     )
 
@@ -413,10 +440,23 @@ def test_worker_renders_into_s3_and_gunicorn_serves_from_s3(
             assert rerendered["sha256"] == first["sha256"]
 
             # The web process streams what is in S3.
-            browser = Browser(shape.base)
-            browser.sign_in(DEMO_USER, DEMO_PASSWORD)
+            browser = _signed_in(shape)
             _headers, pdf = _download(browser, downloaded.proposal_id)
             assert pdf == objects[key]
+
+            # The object lost from the bucket: the download is a 404, not a 500 (the S3
+            # backend's error is a FileNotFoundError), and a new delivery renders it back.
+            client.delete_object(Bucket=bucket, Key=key)
+            with pytest.raises(urllib.error.HTTPError) as lost:
+                _download(browser, downloaded.proposal_id)
+            assert lost.value.code == 404
+            assert _render_again(shape, downloaded.proposal_id) == "ready"
+            assert _proposal(shape.database_url, downloaded.proposal_id)["attempts"] == (
+                first["attempts"] + 2
+            )
+            _headers, pdf = _download(browser, downloaded.proposal_id)
+            assert _objects(client, bucket) == {key: pdf}
+            assert hashlib.sha256(pdf).hexdigest() == first["sha256"]
         assert not any(empty_media.iterdir()), list(empty_media.rglob("*"))
 
 
@@ -437,24 +477,18 @@ def test_killed_pool_child_is_redelivered_and_the_proposal_completes(
     media.mkdir()
     with _production(site, tmp_path, MEDIA_ROOT=str(media)) as shape:
         project_id, _organization_id = _project(shape.database_url, REDUNDANCY)
-        browser = Browser(shape.base)
-        browser.sign_in(DEMO_USER, DEMO_PASSWORD)
-        page_path = f"/projects/{project_id}/proposal/"
-        _status, _url, page = browser.open(page_path)
-        token = re.search(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"', page)
-        assert token
-        # Wait for the pool child before generating, so that the kill hits the render.
-        deadline = time.monotonic() + WAIT
-        while not _pool_children(shape.worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        children = _pool_children(shape.worker)
-        assert len(children) == 1, f"one pool child expected: {children}\n" + shape.logs()
-        browser.open(page_path, {"csrfmiddlewaretoken": token.group(1), "language": "en"})
-        (proposal_id,) = _query(
-            shape.database_url,
-            "SELECT id FROM reports_proposal WHERE project_id = %s",
-            project_id,
-        )[0]
+        browser = _signed_in(shape)
+        children: list[int] = []
+
+        def wait_for_the_pool_child() -> None:
+            # Generate only once the child is up, so that the kill hits the render.
+            deadline = time.monotonic() + WAIT
+            while not _pool_children(shape.worker) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            children.extend(_pool_children(shape.worker))
+            assert len(children) == 1, f"one pool child expected: {children}\n" + shape.logs()
+
+        proposal_id = _generate(shape, browser, project_id, "en", wait_for_the_pool_child)
 
         # SIGKILL the child as soon as it has claimed the proposal (status rendering).
         deadline = time.monotonic() + RENDER_WAIT
