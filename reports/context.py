@@ -16,7 +16,7 @@ from typing import Any, Final
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from configurator.charts import bandwidth_chart
 from configurator.models import REQUIREMENT_FIELDS, Connectivity, Project
@@ -223,8 +223,16 @@ def _customer_needs(snapshot: dict[str, Any]) -> dict[str, str]:
     remote = sum(s["sip_phones"] for s in sites if s["connectivity"] == Connectivity.INTERNET)
     yes, no = _("Required"), _("Not required")
     return {
-        "R1": _("%(count)s smart-working users") % {"count": number(smart)} if smart else no,
-        "R2": _("%(count)s SIP phones at internet-only sites") % {"count": number(remote)}
+        "R1": ngettext("%(count)s smart-working user", "%(count)s smart-working users", smart)
+        % {"count": number(smart)}
+        if smart
+        else no,
+        "R2": ngettext(
+            "%(count)s SIP phone at internet-only sites",
+            "%(count)s SIP phones at internet-only sites",
+            remote,
+        )
+        % {"count": number(remote)}
         if remote
         else no,
         "R3": yes if requirements.get("redundancy") else no,
@@ -337,9 +345,10 @@ def _bill_of_materials(result: dict[str, Any]) -> list[dict[str, Any]]:
             "why": groups,
         }
     )
+    # Telenia's licence names, the same in every language (R1).
     names = {
-        "webclient_smart_working": _("Webclient in Smart Working"),
-        "tvoxteam_smart_working": _("Utenti TVoxTeam Smartworking"),
+        "webclient_smart_working": "Webclient in Smart Working",
+        "tvoxteam_smart_working": "Utenti TVoxTeam Smartworking",
     }
     for code, quantity in mcs["licenses"].items():
         rows.append(

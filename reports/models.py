@@ -37,7 +37,7 @@ FAILURES: Final = {
     "unavailable": _("The database or the file store stayed unavailable after several attempts."),
     "queue": _("The rendering queue is unavailable."),
     "timeout": _("Rendering took too long."),
-    "crashed": _("The rendering stopped its worker several times."),
+    "crashed": _("The rendering crashed its worker process several times."),
 }
 
 

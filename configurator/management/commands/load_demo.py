@@ -22,6 +22,18 @@ from configurator.models import (
 )
 
 ORGANIZATION = "Demo Partner S.r.l."
+BRAND = {
+    "legal_name": "Demo Partner S.r.l.",
+    "address": "Via Torino 61, 20123 Milano (MI)",
+    "vat_number": "IT01234567897",
+    "phone": "+39 02 1234 5678",
+    "email": "offerte@demo-partner.example",
+    "website": "https://demo-partner.example",
+    "primary_color": "#0B3D5C",
+    "accent_color": "#E8792B",
+    "legal_footer": "Demo Partner S.r.l. · Via Torino 61, 20123 Milano · P.IVA 01234567897 · "
+    "Capitale sociale € 50.000 i.v. · REA MI-1234567",
+}
 # Demo accounts for a local machine; their passwords are printed, so they are no secret.
 USERS = [
     ("sales", "Sara", "Bianchi", Role.SALES_ENGINEER, "demo-sales-2026"),
@@ -122,7 +134,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        organization, _ = Organization.objects.get_or_create(name=ORGANIZATION)
+        # The brand only on creation: an administrator's later edits survive a re-run.
+        organization, _ = Organization.objects.get_or_create(name=ORGANIZATION, defaults=BRAND)
         users = {username: self._user(organization, *rest, username) for username, *rest in USERS}
         customers = [self._customer(organization, users["sales"], *row) for row in CUSTOMERS]
         for (index, title, owner, status, notes), (fields, sites) in zip(
