@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
 
 from configurator.models import Language, Project
 from reports.models import ProposalStatus
@@ -40,11 +39,12 @@ class Command(BaseCommand):
         if lang not in LANGUAGES:
             raise CommandError(f"--lang: must be one of {', '.join(LANGUAGES)}, not {lang!r}")
         output = _output(options["output"])
-        with translation.override(lang):
-            try:
-                proposal = create_proposal(project, lang, author=None)
-            except CannotPropose as exc:
-                raise CommandError(f"project_id {project.pk}: {exc}") from exc
+        # Messages for the operator stay in English (commands run with translation off);
+        # the PDF is in `lang` whatever the active language.
+        try:
+            proposal = create_proposal(project, lang, author=None)
+        except CannotPropose as exc:
+            raise CommandError(f"project_id {project.pk}: {exc}") from exc
         try:
             proposal = render_and_store(proposal.pk)
         except TransientFailure as exc:
