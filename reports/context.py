@@ -310,11 +310,27 @@ def _sites(snapshot: dict[str, Any]) -> dict[str, Any]:
     return {"columns": [label for _name, label in SITE_COLUMNS], "rows": rows, "totals": totals}
 
 
+# Telenia's licence names, the same in every language (R1).
+MCS_LICENCE_NAMES: Final = {
+    "webclient_smart_working": "Webclient in Smart Working",
+    "tvoxteam_smart_working": "Utenti TVoxTeam Smartworking",
+}
+
+
 def _bill_of_materials(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Licences and quantities per option (S5), with the reason for each."""
-    explanations = result["explanations"]
+    """Licences and quantities per option (S5), each with the reason for it."""
     mcs = result["mcs"]
-    groups = ", ".join(
+
+    def row(option: str, item: str, quantity: int, path: str, why: str = "") -> dict:
+        explanation = result["explanations"].get(path, {}).get("message", "")
+        return {
+            "option": OPTION_LABELS[option],
+            "item": item,
+            "quantity": number(quantity),
+            "why": why or explanation,
+        }
+
+    servers = ", ".join(
         _("%(n)s × up to %(users)s users (%(cpu)s cores, %(ram)s GB RAM, %(disk)s GB %(type)s)")
         % {
             "n": group["instances"],
@@ -326,47 +342,17 @@ def _bill_of_materials(result: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for group in mcs["instance_groups"]
     )
-    rows = []
-    for option in ("pure_cloud", "hybrid"):
-        for code, quantity in result[option]["licenses"].items():
-            rows.append(
-                {
-                    "option": OPTION_LABELS[option],
-                    "item": code,
-                    "quantity": number(quantity),
-                    "why": explanations.get(f"{option}.licenses.{code}", {}).get("message", ""),
-                }
-            )
-    rows.append(
-        {
-            "option": OPTION_LABELS["mcs"],
-            "item": _("MCS server (virtual machine)"),
-            "quantity": number(mcs["instances"]),
-            "why": groups,
-        }
+    rows = [
+        row(option, code, quantity, f"{option}.licenses.{code}")
+        for option in ("pure_cloud", "hybrid")
+        for code, quantity in result[option]["licenses"].items()
+    ]
+    rows.append(row("mcs", _("MCS server (virtual machine)"), mcs["instances"], "", servers))
+    rows.extend(
+        row("mcs", MCS_LICENCE_NAMES.get(code, code), quantity, f"mcs.licenses.{code}")
+        for code, quantity in mcs["licenses"].items()
     )
-    # Telenia's licence names, the same in every language (R1).
-    names = {
-        "webclient_smart_working": "Webclient in Smart Working",
-        "tvoxteam_smart_working": "Utenti TVoxTeam Smartworking",
-    }
-    for code, quantity in mcs["licenses"].items():
-        rows.append(
-            {
-                "option": OPTION_LABELS["mcs"],
-                "item": names.get(code, code),
-                "quantity": number(quantity),
-                "why": explanations.get(f"mcs.licenses.{code}", {}).get("message", ""),
-            }
-        )
-    rows.append(
-        {
-            "option": OPTION_LABELS["mcs"],
-            "item": _("OpenVPN tunnels"),
-            "quantity": number(mcs["openvpn_tunnels"]),
-            "why": explanations.get("mcs.openvpn_tunnels", {}).get("message", ""),
-        }
-    )
+    rows.append(row("mcs", _("OpenVPN tunnels"), mcs["openvpn_tunnels"], "mcs.openvpn_tunnels"))
     return rows
 
 

@@ -8,6 +8,8 @@ of another organisation and must never see any of theirs.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +36,21 @@ def _static_files_without_collectstatic(settings: pytest.FixtureRequest) -> None
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def media_storage(settings: Any, tmp_path: Path) -> Path:
+    """A media folder of this test only (the embedded default's storage)."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"allow_overwrite": True, "location": str(media)},
+        },
+    }
+    return media
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -29,21 +28,6 @@ HOSTILE_SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
     b"<script>alert(document.cookie)</script></svg>"
 )
-
-
-@pytest.fixture
-def media_storage(settings: Any, tmp_path: Path) -> Path:
-    """A media folder of this test only (the embedded default's storage)."""
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **django_settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"allow_overwrite": True, "location": str(media)},
-        },
-    }
-    return media
 
 
 @pytest.fixture

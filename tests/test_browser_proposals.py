@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from configurator.models import Project, User
@@ -18,26 +16,12 @@ from reports.snapshot import create_proposal
 
 from .browser_support import _screenshot, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_storage")]
 
 
 @pytest.fixture(autouse=True)
 def _sizing_table(sizing_table: None) -> None:
     """Every page that sizes needs the table in effect (see conftest.sizing_table)."""
-
-
-@pytest.fixture(autouse=True)
-def media_storage(settings: Any, tmp_path: Path) -> Path:
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **django_settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"allow_overwrite": True, "location": str(media)},
-        },
-    }
-    return media
 
 
 def test_a_sales_engineer_generates_and_downloads_a_proposal(

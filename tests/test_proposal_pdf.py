@@ -33,20 +33,6 @@ HOSTILE = (
 )
 
 
-@pytest.fixture
-def media_storage(settings: Any, tmp_path: Path) -> Path:
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **django_settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"allow_overwrite": True, "location": str(media)},
-        },
-    }
-    return media
-
-
 def add_sites(project: Project, count: int = 3) -> Project:
     """Milano and Bergamo on MPLS, Lodi on the internet only (R2), then more on VPN."""
     base = [("Milano", "mpls", 300), ("Bergamo", "mpls", 120), ("Lodi", "internet", 40)]
@@ -126,6 +112,9 @@ def test_the_pdf_says_the_figures_rules_and_customer_in_its_language(
     # The figures of the sizing result, as the engine computed them.
     mcs = snapshot["result"]["mcs"]
     assert (mcs["devices"], mcs["active_connections"]) == (460, 460)
+    # The bill of materials names Telenia's licences as they are sold, in any language.
+    for item in ("PURE_CLOUD", "Webclient in Smart Working", "Utenti TVoxTeam Smartworking"):
+        assert item in text
     # SIP phones at an internet-only site conflict with MCS (R2), and the PDF says where.
     assert "Lodi" in text
 

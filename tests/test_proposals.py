@@ -27,21 +27,6 @@ pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage")
 
 
 @pytest.fixture
-def media_storage(settings: Any, tmp_path: Path) -> Path:
-    """A media folder of this test only (the embedded default's storage)."""
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **django_settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"allow_overwrite": True, "location": str(media)},
-        },
-    }
-    return media
-
-
-@pytest.fixture
 def sized(project: Project) -> Project:
     for name, link, apps in (
         ("Milano", "mpls", 300),
