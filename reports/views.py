@@ -83,11 +83,13 @@ def project_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             except CannotPropose as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    _("Proposal version %(version)s is queued for rendering.")
-                    % {"version": proposal.version},
+                proposal.refresh_from_db(fields=["status"])  # in-process: already rendered
+                text = (
+                    _("Proposal version %(version)s is ready to download.")
+                    if proposal.is_ready
+                    else _("Proposal version %(version)s is queued for rendering.")
                 )
+                messages.success(request, text % {"version": proposal.version})
                 return redirect("project_proposals", pk=project.pk)
         return render(
             request, "proposals/project_proposals.html", _page_context(request, project, form)

@@ -43,6 +43,9 @@ def test_a_sales_engineer_generates_and_downloads_a_proposal(
     page.get_by_role("button", name="Generate proposal").click()
 
     # Embedded default: the task ran in-process, so the version is ready at once.
+    expect(page.locator(".message--success")).to_have_text(
+        "Proposal version 1 is ready to download."
+    )
     row = page.locator("#proposal-" + str(Proposal.objects.get().pk))
     expect(row).to_contain_text("v1")
     expect(row).to_contain_text("Ready")

@@ -82,6 +82,8 @@ def test_generating_renders_a_pdf_that_downloads_with_its_recorded_hash(
     assert proposal.created_by == alice
 
     page = client.get(reverse("project_proposals", args=[sized.pk]))
+    # The test's transaction delays the eager task to after the response: "queued" here;
+    # with real transactions it is rendered already (see test_browser_proposals).
     assert "Proposal version 1 is queued for rendering." in page.content.decode()
     assert proposal.sha256 in page.content.decode()
 
