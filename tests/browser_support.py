@@ -13,7 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Locator, Page, Response, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from configurator.models import Organization, Project, Site, User
 
@@ -71,7 +79,21 @@ def _open_page(
     )
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        # htmx logs a request it aborted on purpose (a stale live preview replaced by a newer
+        # request, or left behind by a navigation) as "htmx:afterRequest" then
+        # "htmx:sendAbort": not an error of the page. Failed requests (sendError,
+        # responseError) still count.
+        if message.text.startswith("htmx:sendAbort"):
+            if errors and errors[-1].startswith("htmx:afterRequest"):
+                errors.pop()
+            return
+        errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     request.node.stash[CONSOLE_ERRORS] = errors
     try:
