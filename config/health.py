@@ -6,6 +6,7 @@ when one is configured (the embedded default runs tasks in-process).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -16,6 +17,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 def check_database() -> None:
@@ -47,7 +50,9 @@ def _run(check: Callable[[], None]) -> str:
     try:
         check()
     except Exception as exc:  # any failure is the answer, not a crash of the probe
-        return f"error: {type(exc).__name__}: {exc}"[:300]
+        # The probe is public: the details (host names, paths) go to the log only.
+        logger.exception("healthz: %s check failed", check.__name__)
+        return f"error: {type(exc).__name__}"
     return "ok"
 
 
