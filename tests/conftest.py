@@ -8,6 +8,7 @@ of another organisation and must never see any of theirs.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,21 @@ def _static_files_without_collectstatic(settings: pytest.FixtureRequest) -> None
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Celery tasks run in-process, as on the embedded default, also when the suite runs on
+    the production shape (REDIS_URL set): these tests are about what a task does, not about
+    the queue; tests/test_proposals_production.py covers real workers."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from configurator.models import Customer, Organization, Project, Site, User
 from reports import services
 from reports.models import Proposal
 from reports.snapshot import create_proposal
-from reports.tasks import render_proposal
 
 GET = "get"
 POST = "post"
@@ -365,8 +364,7 @@ def _url_args(obj: str | None, project: Project, customer: Customer, site: Site)
     if obj == "failed proposal":
         services.mark_failed(proposal.pk, "render", "the renderer crashed")
     elif obj == "rendered proposal":
-        render_proposal.delay(proposal.pk)  # in-process without REDIS_URL (eager)
-        proposal.refresh_from_db()
+        proposal = services.render_and_store(proposal.pk)  # the task's work, in-process
         assert proposal.is_ready, proposal.failure_detail
     return [proposal.pk]
 

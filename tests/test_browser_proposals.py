@@ -16,7 +16,7 @@ from reports.snapshot import create_proposal
 
 from .browser_support import _screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_storage")]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("media_storage", "eager_tasks")]
 
 
 @pytest.fixture(autouse=True)

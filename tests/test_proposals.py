@@ -23,7 +23,7 @@ from reports import services, tasks
 from reports.models import ImmutableProposalError, Proposal, ProposalStatus
 from reports.snapshot import CannotPropose, create_proposal
 
-pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage")
+pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage", "eager_tasks")
 
 
 @pytest.fixture
