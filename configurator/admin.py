@@ -68,6 +68,10 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+    # The logo changes only through the branding page, which checks the file and stores it
+    # under its own content hash: a hash typed here could overwrite another's logo.
+    exclude = ["logo", "logo_content_type"]
+    readonly_fields = ["logo_sha256"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         queryset = super().get_queryset(request)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -57,6 +57,16 @@ class Dimension:
 
 
 DIMENSIONS: Final = (
+    # Q1 first: where TVox runs decides more fits than any of R1–R5.
+    Dimension(
+        "Q1",
+        gettext_lazy("Where TVox runs"),
+        gettext_lazy("In a public cloud, exposed on the internet."),
+        gettext_lazy(
+            "In the customer's private infrastructure; only MCS, in a DMZ, faces the internet."
+        ),
+        gettext_lazy("In a public cloud, with a direct link to the company's sites."),
+    ),
     Dimension(
         "R1",
         gettext_lazy("Smart working"),
@@ -86,7 +96,8 @@ DIMENSIONS: Final = (
         ),
         gettext_lazy(
             "MCS cannot be made redundant: its continuity depends on the hosting "
-            "infrastructure; a backup procedure is agreed with Telenia Customer Service."
+            "infrastructure; we recommend a backup procedure agreed with Telenia Customer "
+            "Service."
         ),
         gettext_lazy("As Pure Cloud."),
     ),
@@ -160,7 +171,6 @@ def _figure(result: dict[str, Any], path: str, value: Any, label: Promise, unit:
         "label": label,
         "value": f"{shown} {unit}".strip() if unit != "%" else f"{shown}%",
         "why": explanation.get("message", ""),
-        "rules": explanation.get("rules", []),
     }
 
 
@@ -194,7 +204,8 @@ def _mcs(result: dict[str, Any], primary: str, accent: str) -> dict[str, Any]:
         ],
         "chart": bandwidth_chart(mcs, primary, accent),
         "bandwidth": f"{number(mcs['bandwidth_mbps'])} Mbit/s",
-        "raw": mcs,
+        "instances": number(mcs["instances"]),
+        "openvpn_tunnels": number(mcs["openvpn_tunnels"]),
     }
 
 
@@ -222,7 +233,14 @@ def _customer_needs(snapshot: dict[str, Any]) -> dict[str, str]:
     smart = sum(s["smart_working_webclient"] + s["smart_working_team"] for s in sites)
     remote = sum(s["sip_phones"] for s in sites if s["connectivity"] == Connectivity.INTERNET)
     yes, no = _("Required"), _("Not required")
+    if requirements.get("keep_tvox_private"):
+        where = _("In the private infrastructure")
+    elif requirements.get("full_cloud"):
+        where = _("Fully in the cloud")
+    else:
+        where = _("No preference")
     return {
+        "Q1": where,
         "R1": ngettext("%(count)s smart-working user", "%(count)s smart-working users", smart)
         % {"count": number(smart)}
         if smart
@@ -360,7 +378,11 @@ def _prerequisites(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     language = snapshot["language"]
     kinds = dict(PrerequisiteKind.choices)
     sections = []
-    for architecture, label in Architecture.choices:
+    labels = {
+        Architecture.MCS: OPTION_LABELS["mcs"],
+        Architecture.PURE_CLOUD: _("TVox Pure Cloud and hybrid cloud"),
+    }
+    for architecture, label in labels.items():
         rows = [p for p in snapshot["prerequisites"] if p["architecture"] == architecture]
         if not rows:
             continue
@@ -396,7 +418,8 @@ def _requirements(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _generated(snapshot: dict[str, Any]) -> date:
-    return datetime.fromisoformat(snapshot["generated_at"]).date()
+    """The day the snapshot was taken, in the project's time zone (not UTC's)."""
+    return timezone.localdate(datetime.fromisoformat(snapshot["generated_at"]))
 
 
 def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> dict[str, Any]:
@@ -429,6 +452,10 @@ def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> di
         "prerequisites": _prerequisites(snapshot),
         "assumptions": result["assumptions"],
         "table": snapshot["table"],
+        "table_date": formats.date_format(
+            date.fromisoformat(snapshot["table"]["effective_date"]), "DATE_FORMAT"
+        ),
+        "tvox_systems": number(snapshot["project"]["tvox_systems"]),
         "concurrency": number(concurrency),
         "hypervisor": snapshot["project"]["hypervisor"] or _("not chosen yet"),
         "public_domain": snapshot["project"]["public_domain"] or _("to be provided"),

@@ -8,11 +8,13 @@ never does, so an old version renders and downloads unchanged after the project 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar, Final
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from configurator.models import Language, Project
@@ -38,6 +40,7 @@ FAILURES: Final = {
     "queue": _("The rendering queue is unavailable."),
     "timeout": _("Rendering took too long."),
     "crashed": _("The rendering crashed its worker process several times."),
+    "lost": _("The rendering was lost on the way and did not finish."),
 }
 
 
@@ -52,6 +55,7 @@ class Proposal(models.Model):
         {
             "status",
             "attempts",
+            "crashes",
             "failure_code",
             "failure_detail",
             "pdf_key",
@@ -84,6 +88,8 @@ class Proposal(models.Model):
         _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.QUEUED
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Renderings started and never finished because the worker died (see services._claim).
+    crashes = models.PositiveSmallIntegerField(_("worker crashes"), default=0)
     failure_code = models.CharField(_("failure"), max_length=40, blank=True)
     failure_detail = models.TextField(_("failure detail"), blank=True)
     pdf_key = models.CharField(_("file"), max_length=300, blank=True)
@@ -122,10 +128,29 @@ class Proposal(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (ProposalStatus.QUEUED, ProposalStatus.RENDERING)
+        """Queued or rendering, and not given up on: the page keeps polling."""
+        return self.status in (ProposalStatus.QUEUED, ProposalStatus.RENDERING) and not (
+            self.is_stale
+        )
+
+    @property
+    def is_stale(self) -> bool:
+        """Pending for longer than any delivery can take (a redelivery comes after the
+        visibility timeout, a render stops at the time limit): the task was lost, for
+        example when the database went away while it ended. It may be tried again."""
+        if self.status not in (ProposalStatus.QUEUED, ProposalStatus.RENDERING):
+            return False
+        limit = settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
+        return timezone.now() - self.updated_at > timedelta(seconds=limit)
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.status == ProposalStatus.FAILED or self.is_stale
 
     @property
     def failure_message(self) -> str:
+        if self.is_stale:
+            return str(FAILURES["lost"])
         return str(FAILURES.get(self.failure_code, FAILURES["render"]))
 
     @property

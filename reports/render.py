@@ -36,8 +36,6 @@ LOGO_URL: Final = BASE_URL + "brand/logo"
 STYLESHEET: Final = "reports/proposal.css"
 CONTENT_TYPES: Final = {
     ".css": "text/css",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
     ".ttf": "font/ttf",
     ".otf": "font/otf",
     ".svg": "image/svg+xml",

@@ -9,6 +9,8 @@ for the task to retry; anything else marks the proposal failed with the reason.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 
 from botocore.exceptions import (
@@ -31,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 # Renderings a proposal may start without finishing (its worker killed) before it fails.
 MAX_CRASHES = 3
+
+
+class LogoMismatch(Exception):
+    """The brand logo in storage is not the one the snapshot recorded."""
 
 
 class TransientFailure(Exception):
@@ -79,6 +85,21 @@ def mark_queued(proposal_id: int) -> None:
         _set(proposal, status=ProposalStatus.QUEUED, failure_code="", failure_detail="")
 
 
+def requeue(proposal: Proposal) -> bool:
+    """Queue a failed (or lost) proposal again, unless another request just did: True when
+    this call changed the row. A conditional update, so two clicks render it once."""
+    changed = Proposal.objects.filter(
+        pk=proposal.pk, status=proposal.status, updated_at=proposal.updated_at
+    ).update(
+        status=ProposalStatus.QUEUED,
+        failure_code="",
+        failure_detail="",
+        crashes=0,
+        updated_at=timezone.now(),
+    )
+    return changed == 1
+
+
 def _claim(proposal_id: int) -> Proposal | None:
     """Mark the proposal rendering, or None when there is nothing to do (already ready
     with its file, or failed: a failed proposal is queued again only on purpose)."""
@@ -90,17 +111,26 @@ def _claim(proposal_id: int) -> Proposal | None:
             return None
         if proposal.status == ProposalStatus.FAILED:
             return None
-        if proposal.status == ProposalStatus.RENDERING and proposal.attempts >= MAX_CRASHES:
+        crashes = proposal.crashes
+        if proposal.status == ProposalStatus.RENDERING:
             # Redelivered while still marked rendering: the worker died during the render
             # (acks_late + reject_on_worker_lost). Stop a proposal that kills every worker.
-            _set(
-                proposal,
-                status=ProposalStatus.FAILED,
-                failure_code="crashed",
-                failure_detail=f"the worker stopped during {proposal.attempts} renderings",
-            )
-            return None
-        _set(proposal, status=ProposalStatus.RENDERING, attempts=proposal.attempts + 1)
+            crashes += 1
+            if crashes >= MAX_CRASHES:
+                _set(
+                    proposal,
+                    status=ProposalStatus.FAILED,
+                    crashes=crashes,
+                    failure_code="crashed",
+                    failure_detail=f"the worker stopped during {crashes} renderings",
+                )
+                return None
+        _set(
+            proposal,
+            status=ProposalStatus.RENDERING,
+            attempts=proposal.attempts + 1,
+            crashes=crashes,
+        )
         return proposal
 
 
@@ -110,6 +140,10 @@ def _logo(proposal: Proposal) -> bytes | None:
         return None
     with default_storage.open(logo["key"], "rb") as handle:
         content: bytes = handle.read()
+    if hashlib.sha256(content).hexdigest() != logo["sha256"]:
+        # Logos are stored under their hash and never rewritten: another file here means
+        # the store was tampered with. Print no logo rather than a wrong one.
+        raise LogoMismatch(f"logo {logo['key']} does not match its recorded SHA-256")
     return content
 
 
@@ -123,7 +157,7 @@ def render_and_store(proposal_id: int) -> Proposal:
             return Proposal.objects.get(pk=proposal_id)
         try:
             logo = _logo(proposal)
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, LogoMismatch) as exc:
             mark_failed(proposal_id, "logo", repr(exc))
             return Proposal.objects.get(pk=proposal_id)
         rendered = render_pdf(proposal.snapshot, logo, proposal.version)
@@ -155,7 +189,11 @@ def render_and_store(proposal_id: int) -> Proposal:
         if is_transient(exc):
             raise TransientFailure(repr(exc)) from exc
         if isinstance(exc, DatabaseError):
-            raise  # a bug, not a document problem: let it be seen
+            # A bug, not a document problem: let it be seen, but leave no proposal
+            # "rendering" for ever if the database still answers.
+            with contextlib.suppress(DatabaseError):
+                mark_failed(proposal_id, step, repr(exc))
+            raise
         logger.exception("proposal %s failed", proposal_id)
         mark_failed(proposal_id, step, repr(exc))
         return Proposal.objects.get(pk=proposal_id)

@@ -89,7 +89,6 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
     customer = project.customer
     organization = project.organization
     owner = project.owner
-    architectures = {"mcs", "pure_cloud"}
     return {
         "schema": SCHEMA_VERSION,
         "language": language,
@@ -129,9 +128,7 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
         "sizing_input": sizing_input,
         "table": table_snapshot(version),
         "result": result_to_dict(result, "it" if language == "it" else "en"),
-        "prerequisites": [
-            row.as_snapshot() for row in Prerequisite.objects.filter(architecture__in=architectures)
-        ],
+        "prerequisites": [row.as_snapshot() for row in Prerequisite.objects.all()],
     }
 
 

@@ -124,10 +124,9 @@ def proposal_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal_for_user(request, pk)
     if not proposal.project.can_be_edited_by(request.user):
         raise PermissionDenied(_("You can view this project but not change it."))
-    if proposal.status == "failed":
-        with transaction.atomic():
-            services.mark_queued(proposal.pk)
-            enqueue(proposal.pk)
+    # One click queues it once: the row moves to queued only if nobody did it meanwhile.
+    if proposal.can_be_retried and services.requeue(proposal):
+        enqueue(proposal.pk)
         messages.success(
             request,
             _("Proposal version %(version)s is queued again.") % {"version": proposal.version},

@@ -35,6 +35,19 @@ def test_it_lets_an_administrator_change_a_role_but_not_grant_superuser(
     assert "role" in page.context["adminform"].form.fields
 
 
+def test_the_admin_cannot_set_a_logo_by_hand(client: Client, adam: User) -> None:
+    """A logo is stored under its content hash: typed in the admin, a hash could overwrite
+    another organisation's logo unchecked. Only the branding page sets it."""
+    client.force_login(adam)
+    page = client.get(
+        reverse("admin:configurator_organization_change", args=[adam.organization_id])
+    )
+    assert page.status_code == 200
+    fields = page.context["adminform"].form.fields
+    assert {"logo", "logo_sha256", "logo_content_type"}.isdisjoint(fields)
+    assert "legal_footer" in fields
+
+
 def test_it_keeps_sales_engineers_and_managers_out_of_the_admin(
     client: Client, alice: User, maria: User
 ) -> None:

@@ -7,15 +7,18 @@ import hashlib
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from configurator.models import Project, Site, User
@@ -243,24 +246,74 @@ def test_a_proposal_that_keeps_killing_its_worker_fails_instead_of_coming_back_f
     sized: Project, alice: User
 ) -> None:
     """A redelivered task finds its proposal still "rendering" when the worker died during
-    the render; after MAX_CRASHES such starts it is failed, not rendered again."""
+    the render: a crash. After MAX_CRASHES of them it is failed, not rendered again;
+    before that it renders normally. Transient retries (queued again) are no crashes."""
     proposal = create_proposal(sized, "en", alice)
     Proposal.objects.filter(pk=proposal.pk).update(
-        status=ProposalStatus.RENDERING, attempts=services.MAX_CRASHES - 1
+        status=ProposalStatus.RENDERING, attempts=4, crashes=services.MAX_CRASHES - 2
     )
-    tasks.render_proposal.delay(proposal.pk)  # one more try is allowed, and works
+    tasks.render_proposal.delay(proposal.pk)  # one crash more is still allowed, and works
     proposal.refresh_from_db()
-    assert (proposal.status, proposal.attempts) == ("ready", services.MAX_CRASHES)
+    assert (proposal.status, proposal.attempts) == ("ready", 5)
+    assert proposal.crashes == services.MAX_CRASHES - 1
 
     second = create_proposal(sized, "en", alice)
     Proposal.objects.filter(pk=second.pk).update(
-        status=ProposalStatus.RENDERING, attempts=services.MAX_CRASHES
+        status=ProposalStatus.RENDERING, attempts=3, crashes=services.MAX_CRASHES - 1
     )
     tasks.render_proposal.delay(second.pk)
     second.refresh_from_db()
     assert (second.status, second.failure_code) == ("failed", "crashed")
-    assert second.attempts == services.MAX_CRASHES
+    assert (second.attempts, second.crashes) == (3, services.MAX_CRASHES)
     assert second.pdf_key == ""
+
+
+def test_a_lost_proposal_stops_polling_and_can_be_tried_again_once(
+    sized: Project,
+    alice: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    proposal = create_proposal(sized, "en", alice)
+    Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.RENDERING)
+    client = signed_in(alice)
+    row_url = reverse("proposal_status", args=[proposal.pk])
+    assert "hx-trigger" in client.get(row_url, HTTP_HX_REQUEST="true").content.decode()
+
+    # Longer than a redelivery and a render can take: the task was lost.
+    limit = settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
+    Proposal.objects.filter(pk=proposal.pk).update(
+        updated_at=timezone.now() - timedelta(seconds=limit + 1)
+    )
+    row = client.get(row_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in row
+    assert "The rendering was lost on the way and did not finish." in row
+    assert "Try again" in row
+
+    stale = Proposal.objects.get(pk=proposal.pk)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("proposal_retry", args=[proposal.pk]))
+        client.post(reverse("proposal_retry", args=[proposal.pk]))  # a double click
+    assert len(callbacks) == 1  # queued once
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.attempts) == ("ready", 1)
+    assert services.requeue(stale) is False  # what the second click saw: nothing to do
+
+
+def test_a_logo_that_is_not_the_recorded_one_fails_the_proposal(
+    sized: Project, alice: User
+) -> None:
+    organization = sized.organization
+    logo = b"<svg xmlns='http://www.w3.org/2000/svg'/>"
+    organization.set_logo("image/svg+xml", hashlib.sha256(logo).hexdigest(), logo)
+    organization.save()
+    proposal = create_proposal(sized, "en", alice)
+    default_storage.delete(organization.logo.name)
+    default_storage.save(organization.logo.name, ContentFile(b"<svg>another</svg>"))
+    tasks.render_proposal.delay(proposal.pk)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.failure_code) == ("failed", "logo")
+    assert "does not match its recorded SHA-256" in proposal.failure_detail
 
 
 def test_a_transient_storage_failure_is_retried_until_it_works(

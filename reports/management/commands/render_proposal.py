@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from configurator.models import Language, Project
 from reports.models import ProposalStatus
-from reports.services import TransientFailure, render_and_store
+from reports.services import TransientFailure, mark_failed, render_and_store
 from reports.snapshot import CannotPropose, create_proposal
 
 LANGUAGES = [code for code, _label in Language.choices]
@@ -48,6 +48,7 @@ class Command(BaseCommand):
         try:
             proposal = render_and_store(proposal.pk)
         except TransientFailure as exc:
+            mark_failed(proposal.pk, "unavailable", str(exc))  # not left "rendering"
             raise CommandError(f"proposal v{proposal.version}: unavailable: {exc}") from exc
         if proposal.status != ProposalStatus.READY:
             raise CommandError(
