@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .branding import MAX_BYTES, MAX_SIDE, validate_logo
@@ -270,11 +271,17 @@ class OrganizationBrandingForm(forms.ModelForm):
         label=_("Logo"),
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png,image/svg+xml"}),
-        help_text=_(
-            "PNG or SVG, at most %(size)d KB and %(side)d × %(side)d pixels. An SVG may not "
-            "contain scripts or links to other files."
-        )
-        % {"size": MAX_BYTES // 1024, "side": MAX_SIDE},
+        # Lazy to the end: `lazy % values` would translate once, at import, in English.
+        help_text=lazy(
+            lambda: (
+                _(
+                    "PNG or SVG, at most %(size)d KB and %(side)d × %(side)d pixels. An SVG may "
+                    "not contain scripts or links to other files."
+                )
+                % {"size": MAX_BYTES // 1024, "side": MAX_SIDE}
+            ),
+            str,
+        )(),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 

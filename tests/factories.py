@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 from configurator.models import Customer, Organization, Project, ProjectStatus, Role, User
 
 PASSWORD = "correct-horse-battery-42"
@@ -41,4 +44,21 @@ def make_project(
         owner=owner,
         title=title,
         status=status,
+    )
+
+
+def png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (0x0B, 0x3D, 0x5C)) -> bytes:
+    """A valid RGB PNG of one colour, built by hand (a logo for the tests)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        checksum = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
     )

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,8 @@ from configurator.models import Customer, Organization, Project, Site, User
 from reports import services
 from reports.models import Proposal
 from reports.snapshot import create_proposal
+
+from .factories import png
 
 GET = "get"
 POST = "post"
@@ -324,22 +324,6 @@ def _cases() -> list[tuple[str, str | None, str, str, int]]:
     ]
 
 
-def _png() -> bytes:
-    """A valid 1 × 1 PNG, built by hand."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        checksum = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", checksum)
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\x0b\x3d\x5c"))
-        + chunk(b"IEND", b"")
-    )
-
-
 def _url_args(obj: str | None, project: Project, customer: Customer, site: Site) -> list[Any]:
     """The arguments of the URL, creating the object it names (fresh for each test)."""
     if obj is None:
@@ -356,7 +340,7 @@ def _url_args(obj: str | None, project: Project, customer: Customer, site: Site)
         return ["csv"]
     if obj == "logo":
         organization = project.organization
-        data = _png()
+        data = png(1, 1)
         organization.set_logo("image/png", hashlib.sha256(data).hexdigest(), data)
         organization.save()
         return []

@@ -4,8 +4,6 @@ its own; the logo is accepted by its content and served back to the organisation
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from django.urls import reverse
 
 from configurator.models import Organization, Role, User
 
-from .factories import make_user
+from .factories import make_user, png
 
 pytestmark = pytest.mark.usefixtures("media_storage")
 
@@ -40,23 +38,6 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def png(width: int = 2, height: int = 2) -> bytes:
-    """A valid RGB PNG of one colour, built by hand."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        checksum = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", checksum)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x0b\x3d\x5c" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def branding_data(**changes: Any) -> dict[str, Any]:

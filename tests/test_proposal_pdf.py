@@ -9,10 +9,8 @@ import io
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from configurator.models import Customer, Organization, Project, Site, User
 from reports.render import BASE_URL, LOGO_URL, ProposalFetcher, RefusedURL, render_pdf
 from reports.snapshot import build_snapshot
 
-from .factories import make_customer, make_project
+from .factories import make_customer, make_project, png
 
 pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage")
 
@@ -268,20 +266,6 @@ def test_the_fetcher_serves_the_stylesheet_fonts_and_logo() -> None:
 
 
 # --- Branding and what it looks like ------------------------------------------------------
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
 
 
 def branded(project: Project) -> bytes:
