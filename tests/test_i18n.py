@@ -619,3 +619,51 @@ def test_saving_over_a_newer_revision_is_explained_in_italian(
         ],
         ["saved this project while you were editing it"],
     )
+
+
+PROPOSAL_PAGE = {
+    "it": [
+        "Genera una nuova versione",
+        "Genera la proposta",
+        "Versioni",
+        "Non è ancora stata generata alcuna proposta per questo progetto.",
+    ],
+    "en": [
+        "Generate a new version",
+        "Generate proposal",
+        "Versions",
+        "No proposal has been generated for this project yet.",
+    ],
+}
+BRANDING_PAGE = {
+    "it": ["Colori", "Dati aziendali", "Non è ancora stato caricato alcun logo."],
+    "en": ["Colours", "Company details", "No logo has been uploaded yet."],
+}
+
+
+@LANGUAGES_AND_WAYS
+def test_the_proposal_page_speaks_the_users_language(
+    language: str, how: str, alice: User, project: Project
+) -> None:
+    client = _client_in(language, how)
+    client.force_login(alice)
+    response = client.get(reverse("project_proposals", args=[project.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    _assert_shows(html, PROPOSAL_PAGE[language], PROPOSAL_PAGE[_other(language)])
+
+
+@LANGUAGES_AND_WAYS
+def test_the_branding_page_speaks_the_users_language(language: str, how: str, adam: User) -> None:
+    client = _client_in(language, how)
+    client.force_login(adam)
+    response = client.get(reverse("organization_branding"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    _assert_shows(html, BRANDING_PAGE[language], BRANDING_PAGE[_other(language)])
+    with translation.override(language):
+        help_text = translation.gettext(
+            "PNG or SVG, at most %(size)d KB and %(side)d × %(side)d pixels. An SVG may not "
+            "contain scripts or links to other files."
+        ) % {"size": 512, "side": 4000}
+    assert escape(help_text) in html
