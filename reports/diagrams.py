@@ -320,6 +320,15 @@ def _region(
     )
 
 
+# MCS and hybrid share a layout: the TVox region on the left, the internet on the right.
+RIGHT_CLOUD: Final = (556, 112, 150, 66)
+
+
+def _left_region(label: str, primary: str) -> SafeString:
+    """The region that holds TVox in the MCS and hybrid layouts."""
+    return _region(10, 10, 320, 170, label, tint=_mix(primary, WHITE, 0.94), stroke=REGION_STROKE)
+
+
 def _node(
     x: float, y: float, w: float, h: float, title: str, subtitle: str, *, fill: str
 ) -> SafeString:
@@ -657,15 +666,7 @@ def _mcs(
 ) -> list[SafeString]:
     accent_ink = _ink(accent)
     parts = [
-        _region(
-            10,
-            10,
-            320,
-            170,
-            _("Customer's private infrastructure"),
-            tint=_mix(primary, WHITE, 0.94),
-            stroke=REGION_STROKE,
-        ),
+        _left_region(_("Customer's private infrastructure"), primary),
         _region(
             360,
             10,
@@ -704,7 +705,7 @@ def _mcs(
                 min_size=7.5,
             )
         )
-    cloud_x, cloud_y, cloud_w, cloud_h = 556, 112, 150, 66
+    cloud_x, cloud_y, cloud_w, cloud_h = RIGHT_CLOUD
     parts += [
         _line(512, tunnel_y + 8, cloud_x + 14, cloud_y + 32, width=1.6),
         _line(636, 88, 636, cloud_y + 10, width=1.6),
@@ -739,21 +740,13 @@ def _hybrid(
     sites: list[_Site], *, tvox_systems: int, redundancy: bool, primary: str, accent: str
 ) -> list[SafeString]:
     parts = [
-        _region(
-            10,
-            10,
-            320,
-            170,
-            _("Public cloud"),
-            tint=_mix(primary, WHITE, 0.94),
-            stroke=REGION_STROKE,
-        ),
+        _left_region(_("Public cloud"), primary),
     ]
     inner_x, inner_w = (24, 292) if redundancy else (10, 320)
     nodes, _exits = _tvox_cloud_nodes(
         inner_x, 52, inner_w, tvox_systems=tvox_systems, redundancy=redundancy, primary=primary
     )
-    cloud_x, cloud_y, cloud_w, cloud_h = 556, 112, 150, 66
+    cloud_x, cloud_y, cloud_w, cloud_h = RIGHT_CLOUD
     tvox_right = inner_x + inner_w if redundancy else 255
     accent_ink = _ink(accent)
     parts += [
