@@ -60,6 +60,9 @@ DEBUG: bool = _read("DEBUG", bool, False)
 SECRET_KEY: str = _read(
     "SECRET_KEY", str, "django-insecure-embedded-default-only-never-use-in-production"
 )
+# Rotation: the old keys (comma-separated) still verify sessions and reset links signed
+# with them, so a new SECRET_KEY signs nobody out; remove them once those have expired.
+SECRET_KEY_FALLBACKS: list[str] = _read("SECRET_KEY_FALLBACKS", list, [])
 
 ALLOWED_HOSTS: list[str] = _read("ALLOWED_HOSTS", list, ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS: list[str] = _read("CSRF_TRUSTED_ORIGINS", list, [])
