@@ -85,11 +85,34 @@ class CustomerForm(forms.ModelForm):
         return cleaned
 
 
+# The largest value of a PositiveIntegerField on every database Django supports.
+MAX_REVISION = 2_147_483_647
+
+
+class RevisionField(forms.IntegerField):
+    """The project revision a form was read at, posted back hidden. A missing, empty or
+    malformed one is 0, a revision no project has: the save it guards is refused as a
+    conflict (the page with the saved values and the fresh revision), never made unchecked,
+    and the form does not show an error on a field nobody can see."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=1, max_value=MAX_REVISION, **kwargs)
+
+    def clean(self, value: Any) -> int:
+        try:
+            return super().clean(value) or 0
+        except forms.ValidationError:
+            return 0
+
+
 class ProjectForm(forms.ModelForm):
     """Create or edit a project. `revision` carries the revision the form was read at,
-    so a save over somebody else's newer save is refused instead of overwriting it."""
+    so a save over somebody else's newer save is refused instead of overwriting it (a new
+    project has none: creating it overwrites nothing)."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    revision = RevisionField()
 
     class Meta:
         model = Project
@@ -171,7 +194,7 @@ class QuestionnaireForm(forms.ModelForm):
     """The architecture questionnaire (Q1, Q2 and the requirements behind R1-R5) and the
     project-level sizing inputs. `revision` guards against overwriting a newer save."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = RevisionField()
     hypervisor = forms.ChoiceField(
         label=_("Hypervisor for MCS"),
         choices=HYPERVISOR_CHOICES,
@@ -242,7 +265,7 @@ class SiteForm(forms.ModelForm):
     """One site of the inventory. `revision` is the project's revision the form was read
     at: a change over a newer save of the project is refused, never silently merged."""
 
-    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revision = RevisionField()
 
     class Meta:
         model = Site

@@ -28,7 +28,14 @@ from sizing.models import SizingTableVersion
 from sizing.schema import InvalidInput, size_json
 
 from .charts import bandwidth_chart
-from .forms import CustomerForm, ProjectForm, ProjectListForm, QuestionnaireForm, SiteForm
+from .forms import (
+    CustomerForm,
+    ProjectForm,
+    ProjectListForm,
+    QuestionnaireForm,
+    RevisionField,
+    SiteForm,
+)
 from .models import Customer, Project, Site, User
 
 PAGE_SIZE = 20
@@ -219,8 +226,7 @@ def _save_or_show_conflict(
     On a conflict nothing is written: the page comes back with what was typed still in the
     form, the saved values beside it, and the fresh revision, so saving again is a choice.
     """
-    expected = form.cleaned_data["revision"] or project.revision
-    if project.save_revision(expected):
+    if project.save_revision(form.cleaned_data["revision"]):
         messages.success(request, _("Project saved (revision %(n)d).") % {"n": project.revision})
         return None
     fresh = _get_project_for_user(request, project.pk)
@@ -428,8 +434,8 @@ def _conflict_message(project: Project) -> str:
 
 
 def _posted_revision(request: AuthenticatedRequest) -> int:
-    raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() else 0
+    """The revision a bare button (duplicate, delete) was shown at; 0 if none or malformed."""
+    return RevisionField().clean(request.POST.get("revision"))
 
 
 @login_required
