@@ -31,3 +31,22 @@ class HtmxAwareLoginRedirectMiddleware:
                 patch_vary_headers(redirect, ("HX-Request",))
                 return redirect
         return response
+
+
+class NoStoreMiddleware:
+    """Keep every answer of the application out of browser and shared caches.
+
+    Pages, fragments, exports and redirects show or lead to customer data, and a shared
+    computer's back button or a proxy must not give them to the next person. Answers
+    whose view set a policy on purpose keep it (the logo, `never_cache` views). Static
+    files never get here: WhiteNoise, above this middleware, answers them first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
