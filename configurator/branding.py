@@ -5,6 +5,11 @@ its content only (never by its name or claimed type): a PNG that Pillow can veri
 bounded size, or an SVG that cannot run code or fetch anything. An SVG may reference its
 own elements (`#id`) and nothing else: no scripts, no event handlers, no embedded HTML, no
 external, `file:` or `data:` links, no DTD or entities.
+
+The SVG is checked against allow-lists (`SVG_ELEMENTS`, `SVG_ATTRIBUTES`), so that what
+this module does not know is refused rather than let through: every element, every
+attribute and every piece of text (an element's own text and the text after each of its
+children) is looked at. The file is stored as uploaded, byte for byte, once it passes.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ import hashlib
 import io
 import re
 import struct
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Final, Literal
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 PNG: Final = "image/png"
 SVG: Final = "image/svg+xml"
@@ -34,6 +42,57 @@ PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 SVG_NS: Final = "http://www.w3.org/2000/svg"
 XHTML_NS: Final = "http://www.w3.org/1999/xhtml"
 XML_BASE: Final = "{http://www.w3.org/XML/1998/namespace}base"
+XLINK_HREF: Final = "{http://www.w3.org/1999/xlink}href"
+
+# What a logo is drawn with. Anything else is refused, named in the message: links
+# (<a>), other files (<image>, <feImage>, fonts, cursors), animations (which can rewrite
+# any attribute after the check), <switch>, and every element of another namespace
+# (XInclude, embedded HTML, editors' private elements: "save as plain SVG" drops those).
+SVG_ELEMENTS: Final = frozenset(
+    """svg g defs symbol use title desc metadata style
+    path rect circle ellipse line polyline polygon text tspan textPath
+    linearGradient radialGradient stop pattern clipPath mask marker
+    filter feBlend feColorMatrix feComponentTransfer feFuncR feFuncG feFuncB feFuncA
+    feComposite feConvolveMatrix feDiffuseLighting feDisplacementMap feDistantLight
+    feDropShadow feFlood feGaussianBlur feMerge feMergeNode feMorphology feOffset
+    fePointLight feSpecularLighting feSpotLight feTile feTurbulence""".split()  # noqa: SIM905
+)
+# Elements whose character content is drawn (or is a name); elsewhere only white space.
+SVG_TEXT_ELEMENTS: Final = frozenset({"text", "tspan", "textPath", "title", "desc"})
+# Geometry, presentation and filter attributes of SVG 1.1/2, plus `data-*` and `aria-*`
+# (inert without scripts). Each value is checked for url() besides: only `#id` passes.
+SVG_ATTRIBUTES: Final = frozenset(
+    """id class style lang tabindex role focusable version baseProfile
+    viewBox preserveAspectRatio transform width height x y x1 y1 x2 y2 cx cy r rx ry fx fy
+    fr d points pathLength dx dy rotate textLength lengthAdjust startOffset method spacing
+    side offset href media type title gradientUnits gradientTransform spreadMethod
+    patternUnits patternContentUnits patternTransform clipPathUnits maskUnits
+    maskContentUnits markerUnits markerWidth markerHeight refX refY orient filterUnits
+    primitiveUnits in in2 result mode values tableValues slope intercept amplitude
+    exponent operator k1 k2 k3 k4 order kernelMatrix divisor bias targetX targetY edgeMode
+    preserveAlpha kernelUnitLength surfaceScale diffuseConstant specularConstant
+    specularExponent scale xChannelSelector yChannelSelector stdDeviation radius
+    baseFrequency numOctaves seed stitchTiles azimuth elevation z pointsAtX pointsAtY
+    pointsAtZ limitingConeAngle
+    alignment-baseline baseline-shift clip clip-path clip-rule color color-interpolation
+    color-interpolation-filters color-rendering direction display dominant-baseline
+    enable-background fill fill-opacity fill-rule filter flood-color flood-opacity font
+    font-family font-size font-size-adjust font-stretch font-style font-variant
+    font-weight glyph-orientation-horizontal glyph-orientation-vertical image-rendering
+    isolation kerning letter-spacing lighting-color marker marker-start marker-mid
+    marker-end mask mask-type mix-blend-mode opacity overflow paint-order shape-rendering
+    stop-color stop-opacity stroke stroke-dasharray stroke-dashoffset stroke-linecap
+    stroke-linejoin stroke-miterlimit stroke-opacity stroke-width text-anchor
+    text-decoration text-rendering transform-origin unicode-bidi vector-effect
+    visibility white-space word-spacing writing-mode""".split()  # noqa: SIM905
+)
+SVG_NAMESPACED_ATTRIBUTES: Final = frozenset(
+    {
+        XLINK_HREF,
+        "{http://www.w3.org/XML/1998/namespace}space",
+        "{http://www.w3.org/XML/1998/namespace}lang",
+    }
+)
 # Names that say which kind of file this is; a name that contradicts the content is refused.
 IMAGE_EXTENSIONS: Final = {
     "png", "svg", "svgz", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "ico", "avif",
@@ -43,7 +102,9 @@ IMAGE_EXTENSIONS: Final = {
 _URL_FUNCTION = re.compile(r"url\(", re.IGNORECASE)
 _URL_ARGUMENT = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^\s"'()]*))\s*\)""", re.I)
 _LOCAL_FRAGMENT = re.compile(r"#[^\s\"'()\\<>]+")
-_CSS_REFUSED = re.compile(r"\\|@import|image-set\(", re.IGNORECASE)
+# Besides url(): escapes (which could spell anything), @import, and the other functions
+# that take a URL as a string.
+_CSS_REFUSED = re.compile(r"\\|@import|image-set\(|\bsrc\(|\bimage\(", re.IGNORECASE)
 
 
 def validate_logo(uploaded_file: IO[bytes]) -> tuple[ContentType, str, bytes]:
@@ -108,10 +169,28 @@ def _check_png(data: bytes) -> None:
     try:
         with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
             image.verify()  # chunk checksums, without decoding
-        with Image.open(io.BytesIO(data), formats=["PNG"]) as image:
+        with _truncated_images_refused(), Image.open(io.BytesIO(data), formats=["PNG"]) as image:
             image.load()  # the pixel data itself, now known to be of a bounded size
     except Exception as exc:  # Pillow reports damage with many exception types.
         raise damaged from exc
+
+
+_pillow_setting = threading.Lock()
+
+
+@contextmanager
+def _truncated_images_refused() -> Iterator[None]:
+    """`import weasyprint` sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES`, with which
+    `load()` pads missing pixel data with black instead of failing: a cut-off PNG would
+    pass. Refuse truncation while this check loads; the lock keeps two uploads from
+    restoring each other's value."""
+    with _pillow_setting:
+        saved = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
 class _RecordingTreeBuilder(ET.TreeBuilder):
@@ -153,48 +232,91 @@ def _local_name(name: str) -> str:
     return name.rpartition("}")[2]
 
 
+def _readable_name(name: str) -> str:
+    """`{namespace}local` as ElementTree writes it, shown as `local (namespace)`; SVG's own
+    names as `local`."""
+    namespace, _, local = name[1:].partition("}") if name.startswith("{") else ("", "", name)
+    return f"{local} ({namespace})" if namespace not in ("", SVG_NS) else local
+
+
 def _check_svg(data: bytes) -> None:
     root = _parse_svg(data)
     if root.tag != f"{{{SVG_NS}}}svg":
         raise ValidationError(_("The file is not an SVG image."), code="svg_root")
     for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue  # a comment
         _check_svg_element(element)
 
 
 def _check_svg_element(element: ET.Element) -> None:
-    name = _local_name(element.tag).lower()
-    if name == "script":
+    """An element is checked whole: its name, its attributes and its character content
+    (its own text and the tails of its children), against the allow-lists above."""
+    name = _local_name(element.tag)
+    if name.lower() == "script":
         raise ValidationError(_("The SVG image must not contain scripts."), code="svg_script")
-    if name == "foreignobject" or element.tag.startswith(f"{{{XHTML_NS}}}"):
+    if name.lower() == "foreignobject" or element.tag.startswith(f"{{{XHTML_NS}}}"):
         raise ValidationError(
             _("The SVG image must not contain embedded HTML."), code="svg_foreign"
         )
-    if name == "style":
-        _check_css(element.text or "")
+    if not element.tag.startswith(f"{{{SVG_NS}}}") or name not in SVG_ELEMENTS:
+        raise ValidationError(
+            _("The SVG image must not contain the element <%(name)s>.")
+            % {"name": _readable_name(element.tag)},
+            code="svg_element",
+        )
     for attribute, value in element.attrib.items():
-        _check_svg_attribute(attribute, value)
+        _check_svg_attribute(name, attribute, value)
+    _check_svg_content(element)
 
 
-def _check_svg_attribute(attribute: str, value: str) -> None:
-    name = _local_name(attribute).lower()
-    if name.startswith("on"):
+def _check_svg_content(element: ET.Element) -> None:
+    name = _local_name(element.tag)
+    if name == "style":
+        # All of its text, also after a child: a renderer reads the text nodes together.
+        _check_css("".join(element.itertext()))
+        if len(element):
+            raise ValidationError(
+                _("The SVG image's <style> element must contain CSS text only."),
+                code="svg_style",
+            )
+    elif name not in SVG_TEXT_ELEMENTS:
+        texts = [element.text or ""] + [child.tail or "" for child in element]
+        if any(text.strip() for text in texts):
+            raise ValidationError(
+                _(
+                    "The SVG image may contain text only inside its text elements "
+                    "(<text>, <tspan>, <title>, <desc>)."
+                ),
+                code="svg_text",
+            )
+
+
+def _check_svg_attribute(element: str, attribute: str, value: str) -> None:
+    name = _local_name(attribute)
+    if name.lower().startswith("on"):
         raise ValidationError(
             _("The SVG image must not contain event handlers (%(name)s).") % {"name": name},
             code="svg_event",
         )
     if attribute == XML_BASE:
         _refuse_reference(value)
+    if not _is_allowed_attribute(attribute):
+        raise ValidationError(
+            _("The SVG image must not contain the attribute “%(name)s” (on <%(element)s>).")
+            % {"name": _readable_name(attribute), "element": element},
+            code="svg_attribute",
+        )
     if name == "href":
         _check_reference(value)
-    if name == "attributename" and value.strip().lower().endswith("href"):
-        # An animation that rewrites a link would bypass the check of the link itself.
-        _refuse_reference(value)
-    if name == "style":
+    elif name == "style":
         _check_css(value)
     else:
         _check_urls(value)
+
+
+def _is_allowed_attribute(attribute: str) -> bool:
+    if attribute.startswith("{"):
+        return attribute in SVG_NAMESPACED_ATTRIBUTES
+    return attribute in SVG_ATTRIBUTES or attribute.startswith(("data-", "aria-"))
 
 
 def _check_css(css: str) -> None:

@@ -1,0 +1,378 @@
+"""A hostile tester's logos: every SVG and PNG trick is refused next to the logo field, in
+English and Italian, and nothing is stored; a logo that does get into a proposal makes
+WeasyPrint fetch nothing from the network."""
+
+from __future__ import annotations
+
+import html
+import http.server
+import struct
+import threading
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import weasyprint
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from configurator.branding import validate_logo
+from configurator.models import Organization, User
+from reports.render import BASE_URL, LOGO_URL, ProposalFetcher
+
+from .factories import png
+from .test_branding import branding_data, field_errors, signed_in, stored_files
+
+SVG_OPEN = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+XLINK = b'xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+# The file of issue 8: the text after the <style>'s child element was never looked at.
+ISSUE_8_LOGO = (
+    SVG_OPEN + b"<style><g/>@import url(http://127.0.0.1:9/evil.css);"
+    b"rect { fill: url(http://127.0.0.1:9/paint.svg#p) }</style>"
+    b'<rect width="10" height="10"/></svg>'
+)
+
+
+def svg(body: bytes, root_attributes: bytes = b"") -> bytes:
+    return (
+        b'<svg xmlns="http://www.w3.org/2000/svg" ' + root_attributes + b' viewBox="0 0 10 10">'
+        b"" + body + b"</svg>"
+    )
+
+
+def refusal(data: bytes, name: str = "logo.svg") -> ValidationError:
+    with pytest.raises(ValidationError) as raised:
+        validate_logo(SimpleUploadedFile(name, data))
+    return raised.value
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    checksum = zlib.crc32(kind + body) & 0xFFFFFFFF
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", checksum)
+
+
+def png_with_header(width: int, height: int, idat: bytes) -> bytes:
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+# --- SVG: what the allow-list refuses --------------------------------------------------------
+
+HOSTILE_SVGS = {
+    "issue 8: text after a child of <style>": (ISSUE_8_LOGO, "svg_reference"),
+    "url() after a child of <style>": (
+        svg(b"<style><g/>rect { fill: url(http://127.0.0.1:9/p.svg#p) }</style>"),
+        "svg_reference",
+    ),
+    "a child element inside <style>": (svg(b"<style>rect{fill:red}<g/></style>"), "svg_style"),
+    "@import split by an XML comment": (
+        svg(b"<style>@imp<!-- -->ort url(http://127.0.0.1:9/a.css);</style>"),
+        "svg_reference",
+    ),
+    "@import in a CDATA section": (
+        svg(b"<style><![CDATA[@import url(http://127.0.0.1:9/a.css);]]></style>"),
+        "svg_reference",
+    ),
+    "url() written with a character reference": (
+        svg(b"<style>rect{fill:&#x75;rl(http://127.0.0.1:9/p)}</style>"),
+        "svg_reference",
+    ),
+    "CSS src() function": (
+        svg(b'<style>rect{fill:src("http://127.0.0.1:9/p")}</style>'),
+        "svg_reference",
+    ),
+    "url() in a style attribute": (
+        svg(b'<rect style="fill:url(http://127.0.0.1:9/p)"/>'),
+        "svg_reference",
+    ),
+    "text with url() in the tail of an element": (
+        svg(b"<g><rect/>url(http://127.0.0.1:9/p)</g>"),
+        "svg_text",
+    ),
+    "text directly inside a group": (svg(b"<g>stray text</g>"), "svg_text"),
+    "<feImage> pointing at an element": (
+        svg(b'<filter id="f"><feImage href="#r"/></filter><rect id="r"/>'),
+        "svg_element",
+    ),
+    "<image> with a data: URL": (
+        svg(b'<image href="data:image/png;base64,iVBORw0KGgo=" width="1" height="1"/>'),
+        "svg_element",
+    ),
+    "<a> link": (svg(b'<a href="#r"><rect id="r"/></a>'), "svg_element"),
+    "<set> animation": (svg(b'<rect><set attributeName="fill" to="red"/></rect>'), "svg_element"),
+    "an element of another namespace": (
+        svg(b"<x:thing/>", b'xmlns:x="urn:example:x"'),
+        "svg_element",
+    ),
+    "XInclude": (
+        svg(
+            b'<xi:include href="file:///etc/passwd" parse="text"/>',
+            b'xmlns:xi="http://www.w3.org/2001/XInclude"',
+        ),
+        "svg_element",
+    ),
+    "<script>": (svg(b"<script>alert(1)</script>"), "svg_script"),
+    "<foreignObject>": (
+        svg(b'<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'),
+        "svg_foreign",
+    ),
+    "an event handler": (svg(b'<rect onload="alert(1)"/>'), "svg_event"),
+    "an unknown attribute": (svg(b'<rect formaction="x"/>'), "svg_attribute"),
+    "a namespaced attribute": (
+        svg(b'<rect x:fill="red"/>', b'xmlns:x="urn:example:x"'),
+        "svg_attribute",
+    ),
+    "xlink:href to another file": (
+        svg(b'<use xlink:href="other.svg#a"/>', XLINK),
+        "svg_reference",
+    ),
+    "xlink:actuate": (
+        svg(b'<use xlink:href="#a" xlink:actuate="onLoad"/>', XLINK),
+        "svg_attribute",
+    ),
+    "a DOCTYPE with an entity": (
+        b'<!DOCTYPE svg [<!ENTITY x "y">]>' + svg(b"<text>&x;</text>"),
+        "svg_dtd",
+    ),
+    "a processing instruction": (
+        b'<?xml-stylesheet href="http://127.0.0.1:9/a.css"?>' + svg(b""),
+        "svg_pi",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "code"), list(HOSTILE_SVGS.values()), ids=list(HOSTILE_SVGS.keys())
+)
+def test_it_refuses_each_hostile_svg(data: bytes, code: str) -> None:
+    assert refusal(data).code == code
+
+
+ACCEPTED_SVGS = {
+    "gradient by local reference": svg(
+        b'<defs><linearGradient id="g" x1="0" x2="1"><stop offset="0" stop-color="#0B3D5C"/>'
+        b'<stop offset="1" stop-color="#E8792B"/></linearGradient></defs>'
+        b'<rect width="10" height="10" fill="url(#g)"/>'
+    ),
+    "a style sheet with classes and a local url()": svg(
+        b"<style>\n  .a { fill: #0B3D5C; stroke: url(#g) }\n</style>\n"
+        b'<circle class="a" cx="5" cy="5" r="4"/>\n'
+    ),
+    "a symbol used by xlink:href, with a title": svg(
+        b'<title>Partner One</title><symbol id="s"><path d="M0 0h5v5z"/></symbol>'
+        b'<use xlink:href="#s" x="1"/>',
+        XLINK,
+    ),
+    "text with tspans and entities of XML itself": svg(
+        b'<text x="0" y="8" font-family="DejaVu Sans" xml:space="preserve">R&amp;D'
+        b'<tspan font-weight="bold"> S.r.l.</tspan> &#169; 2026</text>'
+    ),
+    "an illustrator export": (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg" id="Layer_1" data-name="Layer 1" '
+        b'viewBox="0 0 10 10"><defs><style>.cls-1{fill:#0b3d5c;}</style></defs>'
+        b"<!-- Generator: Adobe Illustrator -->"
+        b'<g role="img" aria-label="logo"><rect class="cls-1" width="10" height="10"/></g></svg>'
+    ),
+    "a blur filter": svg(
+        b'<filter id="f"><feGaussianBlur in="SourceGraphic" stdDeviation="1"/></filter>'
+        b'<rect width="5" height="5" filter="url(#f)"/>'
+    ),
+}
+
+
+@pytest.mark.parametrize("data", list(ACCEPTED_SVGS.values()), ids=list(ACCEPTED_SVGS.keys()))
+def test_it_accepts_ordinary_svg_logos(data: bytes) -> None:
+    content_type, _, stored = validate_logo(SimpleUploadedFile("logo.svg", data))
+    assert content_type == "image/svg+xml"
+    assert stored == data
+
+
+# --- PNG: a file that lies about itself --------------------------------------------------------
+
+HOSTILE_PNGS = {
+    "named .png, is a GIF": (b"GIF89a\x01\x00\x01\x00not a png", "type"),
+    "the PNG signature and then garbage": (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "png"),
+    "truncated in the pixel data": (png(64, 64)[:-30], "png"),
+    "a header that claims 100000 × 100000 pixels": (
+        png_with_header(100_000, 100_000, zlib.compress(b"\x00" * 1000)),
+        "dimensions",
+    ),
+    "pixel data that does not match the header": (
+        png_with_header(64, 64, zlib.compress(b"\x00" * 10)),
+        "png",
+    ),
+    "a wrong checksum": (png()[:-5] + b"\x00" + png()[-4:], "png"),
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "code"), list(HOSTILE_PNGS.values()), ids=list(HOSTILE_PNGS.keys())
+)
+def test_it_refuses_each_damaged_or_lying_png(data: bytes, code: str) -> None:
+    assert refusal(data, "logo.png").code == code
+
+
+# --- Through the page: the message next to the field, in both languages, nothing stored -----
+
+MESSAGES = [
+    (
+        "en",
+        ISSUE_8_LOGO,
+        "logo.svg",
+        "The SVG image may only refer to its own elements (#id); “@import” is not allowed.",
+    ),
+    (
+        "it",
+        ISSUE_8_LOGO,
+        "logo.svg",
+        "L'immagine SVG può fare riferimento solo ai propri elementi (#id); "
+        "«@import» non è consentito.",
+    ),
+    (
+        "en",
+        svg(b'<image href="x.png"/>'),
+        "logo.svg",
+        "The SVG image must not contain the element <image>",
+    ),
+    (
+        "en",
+        svg(b"<g>stray text</g>"),
+        "logo.svg",
+        "The SVG image may contain text only inside its text elements",
+    ),
+    (
+        "en",
+        svg(b'<rect formaction="x"/>'),
+        "logo.svg",
+        "The SVG image must not contain the attribute “formaction” (on <rect>)",
+    ),
+    (
+        "it",
+        png_with_header(100_000, 100_000, b""),
+        "logo.png",
+        "Il logo può misurare al massimo 4000 × 4000 pixel",
+    ),
+    ("it", png(64, 64)[:-30], "logo.png", "L'immagine PNG è danneggiata o incompleta."),
+]
+
+
+@pytest.mark.parametrize(("language", "data", "name", "message"), MESSAGES)
+def test_it_says_why_next_to_the_logo_field_and_stores_nothing(
+    adam: User,
+    org: Organization,
+    media_storage: Path,
+    language: str,
+    data: bytes,
+    name: str,
+    message: str,
+) -> None:
+    before = org.brand_snapshot()
+    client = signed_in(adam)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    logo = SimpleUploadedFile(name, data, content_type="image/png")
+
+    response = client.post(reverse("organization_branding"), branding_data(logo=logo))
+
+    assert response.status_code == 200
+    assert message in html.unescape(field_errors(response, "logo"))
+    org.refresh_from_db()
+    assert org.brand_snapshot() == before
+    assert stored_files(media_storage) == []
+
+
+# --- WeasyPrint fetches nothing a logo asks for ------------------------------------------------
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str]
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(png())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def beacon() -> Iterator[tuple[str, list[str]]]:
+    """A web server on 127.0.0.1 that records every request it gets."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    requests: list[str] = []
+    server.RequestHandlerClass = type("Recorder", (_Recorder,), {"requests": requests})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def hostile_logo(base: str) -> bytes:
+    """Every way an SVG can ask for another file, as if it had got past the upload check."""
+    b = base.encode()
+    return svg(
+        b"<style><g/>@import url(" + b + b"/import.css); rect { fill: url(" + b + b"/fill.svg#p) }"
+        b"</style>"
+        b'<rect width="10" height="10" style="stroke: url(' + b + b'/stroke.svg#p)"/>'
+        b'<image href="' + b + b'/image.png" width="5" height="5"/>'
+        b'<use href="' + b + b'/use.svg#x"/>'
+        b'<filter id="f"><feImage href="' + b + b'/feimage.png"/></filter>',
+        XLINK,
+    )
+
+
+def render_logo(logo: bytes, fetcher: ProposalFetcher | None = None) -> None:
+    page = f'<img src="{LOGO_URL}" style="width: 4cm">'
+    weasyprint.HTML(string=page, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+
+
+def test_the_proposal_fetcher_lets_no_request_of_a_logo_out(
+    beacon: tuple[str, list[str]],
+) -> None:
+    base, requests = beacon
+    logo = hostile_logo(base)
+    assert refusal(logo).code in {"svg_reference", "svg_element", "svg_style"}
+    fetcher = ProposalFetcher(logo=logo, logo_type="image/svg+xml")
+
+    render_logo(logo, fetcher)
+
+    assert requests == []
+    assert all(url.startswith(base) for url in fetcher.refused)
+
+
+def test_the_beacon_does_see_a_fetch_made_without_our_fetcher(
+    beacon: tuple[str, list[str]],
+) -> None:
+    # Shows that the test above can fail: WeasyPrint's own fetcher does go to the network.
+    base, requests = beacon
+    page = f'<img src="{base}/direct.png">'
+    weasyprint.HTML(string=page, base_url=BASE_URL).write_pdf()
+    assert requests == ["/direct.png"]
+
+
+@pytest.mark.parametrize("data", list(ACCEPTED_SVGS.values()), ids=list(ACCEPTED_SVGS.keys()))
+def test_an_accepted_svg_logo_asks_the_fetcher_for_nothing(data: bytes) -> None:
+    fetcher = ProposalFetcher(logo=data, logo_type="image/svg+xml")
+    render_logo(data, fetcher)
+    assert fetcher.refused == []
+
+
+def test_an_accepted_png_logo_asks_the_fetcher_for_nothing() -> None:
+    image = png(40, 20)
+    fetcher = ProposalFetcher(logo=image, logo_type="image/png")
+    render_logo(image, fetcher)
+    assert fetcher.refused == []
