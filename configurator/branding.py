@@ -19,7 +19,7 @@ import io
 import re
 import struct
 import threading
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405 # types only; DefusedXMLParser parses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Final, Literal

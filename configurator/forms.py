@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .branding import MAX_BYTES, MAX_SIDE, validate_logo
 from .models import Customer, Organization, Project, ProjectStatus, Site, User
+from .validators import single_line_text
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
 
@@ -122,13 +123,13 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         customer_field = self.fields["customer"]
-        assert isinstance(customer_field, forms.ModelChoiceField)
+        assert isinstance(customer_field, forms.ModelChoiceField)  # nosec B101 # narrows for mypy
         customer_field.queryset = Customer.objects.visible_to(user)
         if not user.is_manager and not user.is_administrator:
             # Approval belongs to managers; a sales engineer keeps an approved status
             # that is already there but cannot set it.
             status_field = self.fields["status"]
-            assert isinstance(status_field, forms.ChoiceField)
+            assert isinstance(status_field, forms.ChoiceField)  # nosec B101 # narrows for mypy
             keep = self.instance.status if self.instance.pk else None
             status_field.choices = [
                 (value, label)
@@ -155,7 +156,9 @@ class ProjectListForm(forms.Form):
         "-owner": "-owner__username",
     }
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, validators=[single_line_text]
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -169,7 +172,7 @@ class ProjectListForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         owner_field = self.fields["owner"]
-        assert isinstance(owner_field, forms.ModelChoiceField)
+        assert isinstance(owner_field, forms.ModelChoiceField)  # nosec B101 # narrows for mypy
         owner_field.queryset = User.objects.filter(organization_id=user.organization_id)
 
     def order_by(self) -> str:
