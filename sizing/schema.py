@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,8 +36,17 @@ MAX_COUNT: Final = 1_000_000  # per count, and for all MCS devices together: abs
 MAX_TVOX_SYSTEMS: Final = 1_000_000
 MAX_SITES: Final = 100_000
 MAX_NAME_LENGTH: Final = 200
+MAX_BODY_BYTES: Final = 32 * 1024 * 1024  # 100,000 sites fit, written with indentation
+MAX_ERRORS: Final = 100  # listed; beyond them one more error says that others exist
+# Integers are converted only up to this many digits: every limit has far fewer, and
+# Python refuses more than 4,300 (and spends quadratic time below that).
+MAX_INTEGER_DIGITS: Final = 30
 TOP_KEYS: Final = ("sites", "tvox_systems", "concurrency", "hypervisor", "requirements")
 SITE_KEYS: Final = ("name", "connectivity", *COUNT_FIELDS)
+# The most values (counted by their separators and openings) a valid input can hold: the
+# text is refused above it before it is decoded, so memory follows the contract's limits,
+# not the size of the body (a megabyte of "[]," is half a million lists).
+MAX_VALUES: Final = MAX_SITES * (len(SITE_KEYS) + 1) + len(TOP_KEYS) + len(REQUIREMENT_NAMES) + 3
 
 
 @dataclass(frozen=True)
@@ -58,19 +68,85 @@ class InvalidInput(Exception):
         self.errors = tuple(errors)
 
 
+class BodyTooLarge(InvalidInput):
+    """The text is over MAX_BODY_BYTES (HTTP 413)."""
+
+    def __init__(self) -> None:
+        mib = MAX_BODY_BYTES // (1024 * 1024)
+        super().__init__(
+            [_error(ROOT, f"supera {mib} MiB, il limite", f"is over {mib} MiB, the limit")]
+        )
+
+
+class HugeInteger:
+    """An integer written with more than MAX_INTEGER_DIGITS digits, kept as its sign only:
+    it is beyond every limit, so the field it is in gets its own error."""
+
+    __slots__ = ("negative",)
+
+    def __init__(self, negative: bool) -> None:
+        self.negative = negative
+
+
+def too_large(size: int) -> bool:
+    return size > MAX_BODY_BYTES
+
+
 # --- JSON text ------------------------------------------------------------------------------
 
 
 def load_json(text: str | bytes) -> object:
-    """Decode JSON; malformed text, NaN/Infinity and repeated keys are refused."""
+    """Decode JSON: UTF-8 (a byte order mark is ignored), at most MAX_BODY_BYTES and
+    MAX_VALUES; malformed text, NaN/Infinity, repeated keys and deep nesting are refused."""
+    if too_large(len(text)):
+        raise BodyTooLarge()
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")  # strict: encoded surrogates are not UTF-8 either
+        except UnicodeDecodeError as exc:
+            raise InvalidInput([_error(ROOT, "non è testo UTF-8", "is not UTF-8 text")]) from exc
+    text = text.removeprefix("\ufeff")
+    _check_values(text)
     try:
-        return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        return json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_parse_int,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as exc:
         raise InvalidInput([_error(ROOT, *_malformed(exc))]) from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidInput([_error(ROOT, "non è testo UTF-8", "is not UTF-8 text")]) from exc
     except RecursionError as exc:
         raise InvalidInput([_error(ROOT, "è annidato troppo", "is nested too deeply")]) from exc
+
+
+_JSON_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _values(text: str) -> int:
+    return text.count(",") + text.count("[") + text.count("{")
+
+
+def _check_values(text: str) -> None:
+    # Counting is fast; only text with many commas or brackets (inside strings too) pays for
+    # taking its strings out before counting again.
+    if _values(text) <= MAX_VALUES or _values(_JSON_STRING.sub("", text)) <= MAX_VALUES:
+        return
+    raise InvalidInput(
+        [
+            _error(
+                ROOT,
+                f"troppi valori: un input valido ne ha al più {num_it(MAX_VALUES)}",
+                f"too many values: a valid input has at most {num_en(MAX_VALUES)}",
+            )
+        ]
+    )
+
+
+def _parse_int(digits: str) -> int | HugeInteger:
+    if len(digits) > MAX_INTEGER_DIGITS:
+        return HugeInteger(digits.startswith("-"))
+    return int(digits)
 
 
 def _malformed(exc: json.JSONDecodeError) -> tuple[str, str]:
@@ -116,6 +192,14 @@ def parse_input(data: object) -> SizingInput:
     concurrency = _concurrency(data, errors)
     hypervisor = _hypervisor(data, errors)
     requirements = _requirements(data.get("requirements", {}), errors)
+    if len(errors) > MAX_ERRORS:
+        errors[MAX_ERRORS:] = [
+            _error(
+                ROOT,
+                "altri errori non elencati: correggi questi e invia di nuovo",
+                "further errors are not listed: correct these and send again",
+            )
+        ]
     if errors:
         raise InvalidInput(errors)
     return SizingInput(
@@ -135,6 +219,8 @@ def _unknown_keys(
     data: Mapping[str, object], allowed: tuple[str, ...], prefix: str, errors: list[FieldError]
 ) -> None:
     for key in [key for key in data if key not in allowed]:
+        if len(errors) > MAX_ERRORS:
+            return
         listed = ", ".join(allowed)
         errors.append(
             _error(
@@ -155,11 +241,16 @@ def _sites(value: object, present: bool, errors: list[FieldError]) -> tuple[Site
     if len(value) > MAX_SITES:
         errors.append(_too_many("sites", len(value), MAX_SITES, "sedi", "sites"))
         return ()
-    sites = tuple(site for i, item in enumerate(value) if (site := _site(item, i, errors)))
+    sites: list[Site] = []
+    for i, item in enumerate(value):
+        if len(errors) > MAX_ERRORS:
+            return ()  # the errors listed are enough; the others would only cost time
+        if site := _site(item, i, errors):
+            sites.append(site)
     devices = sum(site.count(name) for site in sites for name in DEVICE_FIELDS)
     if devices > MAX_COUNT:
         errors.append(_too_many("sites", devices, MAX_COUNT, "dispositivi MCS", "MCS devices"))
-    return sites
+    return tuple(sites)
 
 
 def _too_many(field: str, n: int, limit: int, what_it: str, what_en: str) -> FieldError:
@@ -189,6 +280,9 @@ def _name(item: Mapping[str, object], path: str, errors: list[FieldError]) -> st
     value = item.get("name")
     if not isinstance(value, str) or not value.strip():
         errors.append(_error(f"{path}.name", "testo obbligatorio", "is required text"))
+        return ""
+    if not _is_unicode(value):
+        errors.append(_lone_surrogate(f"{path}.name"))
         return ""
     if len(value) > MAX_NAME_LENGTH:
         errors.append(
@@ -237,6 +331,8 @@ def _optional_int(
 def _whole_number(
     value: object, field: str, minimum: int, maximum: int, errors: list[FieldError]
 ) -> int:
+    if isinstance(value, HugeInteger):  # beyond the limits, on its side
+        value = minimum - 1 if value.negative else maximum + 1
     # bool is an int in Python; in JSON true/false are not numbers.
     if isinstance(value, bool) or not isinstance(value, int):
         errors.append(
@@ -301,7 +397,28 @@ def _hypervisor(data: Mapping[str, object], errors: list[FieldError]) -> str | N
             )
         )
         return None
+    if not _is_unicode(value):
+        errors.append(_lone_surrogate("hypervisor"))
+        return None
     return value.strip()
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text with a lone surrogate (JSON's "\\ud800"): no character, and no
+    UTF-8 either, so it could not be written out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _lone_surrogate(field: str) -> FieldError:
+    return _error(
+        field,
+        "contiene un surrogato isolato (\\ud800-\\udfff), che non è un carattere",
+        "contains a lone surrogate (\\ud800-\\udfff), which is not a character",
+    )
 
 
 def _requirements(value: object, errors: list[FieldError]) -> Requirements:
@@ -339,6 +456,7 @@ _JSON_TYPES: Final[dict[type, tuple[str, str]]] = {
     bool: ("true/false", "true/false"),
     float: ("un numero con decimali", "a number with decimals"),
     int: ("un numero intero", "a whole number"),
+    HugeInteger: ("un numero intero", "a whole number"),
     str: ("un testo", "text"),
     list: ("una lista", "a list"),
     dict: ("un oggetto", "an object"),

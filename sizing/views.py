@@ -3,18 +3,30 @@
 Authentication is the session, so CSRF protection stays on: a client sends the
 `csrftoken` cookie's value in the `X-CSRFToken` header. `csrf_failure` answers a failed
 check under /api/ in JSON instead of the HTML page (set `CSRF_FAILURE_VIEW` to it).
+
+The body is read here, up to the contract's MAX_BODY_BYTES, not through `request.body`:
+DATA_UPLOAD_MAX_MEMORY_SIZE (5 MiB, for the forms) would refuse the 100,000 sites the
+contract promises, and the memory a body may take is bounded by `load_json`'s MAX_VALUES.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.csrf import csrf_failure as html_csrf_failure
 from django.views.decorators.cache import never_cache
 
 from .explain import Lang
 from .models import SizingTableVersion
-from .schema import ROOT, InvalidInput, load_json, parse_lang, size_json
+from .schema import (
+    MAX_BODY_BYTES,
+    ROOT,
+    BodyTooLarge,
+    InvalidInput,
+    load_json,
+    parse_lang,
+    size_json,
+    too_large,
+)
 
 API_PREFIX = "/api/"
 MESSAGES = {  # (it, en)
@@ -24,9 +36,9 @@ MESSAGES = {  # (it, en)
         "Nessuna versione della tabella di dimensionamento è in vigore.",
         "No sizing table version is in effect.",
     ),
-    "too_big": (
-        "Il corpo JSON supera il limite del server (DATA_UPLOAD_MAX_MEMORY_SIZE).",
-        "The JSON body is over the server's limit (DATA_UPLOAD_MAX_MEMORY_SIZE).",
+    "not_json": (
+        "Invia il corpo JSON con Content-Type: application/json.",
+        "Send the JSON body with Content-Type: application/json.",
     ),
     "csrf": (
         "Controllo CSRF fallito: invia il valore del cookie csrftoken nell'intestazione "
@@ -58,17 +70,36 @@ def sizing(request: HttpRequest) -> JsonResponse:
         response = _error(405, "post", lang)
         response["Allow"] = "POST"
         return response
+    if not _is_json(request.content_type):
+        # A form body has been read by the CSRF check already: it is not there to decode.
+        return _error(415, "not_json", lang)
     try:
         lang = parse_lang(request.GET.get("lang"), default=lang)
-        data = load_json(request.body)
+        data = load_json(_read_body(request))
         version = SizingTableVersion.objects.in_effect()
         if version is None:
             return _error(503, "no_table", lang)
         return JsonResponse(size_json(data, version.as_table(), lang))
     except InvalidInput as exc:
-        return JsonResponse({"errors": [e.as_dict(lang) for e in exc.errors]}, status=400)
-    except RequestDataTooBig:
-        return _error(413, "too_big", lang)
+        status = 413 if isinstance(exc, BodyTooLarge) else 400
+        return JsonResponse({"errors": [e.as_dict(lang) for e in exc.errors]}, status=status)
+
+
+def _is_json(content_type: str | None) -> bool:
+    """application/json or a +json type, with any parameters; no type at all is taken as JSON."""
+    media_type = (content_type or "").strip().lower()
+    return media_type in ("", "application/json") or media_type.endswith("+json")
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    """At most one byte over the limit, so that a larger body is never held in memory."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if too_large(declared):
+        raise BodyTooLarge()
+    return request.read(MAX_BODY_BYTES + 1)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:

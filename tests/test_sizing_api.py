@@ -147,11 +147,12 @@ def test_its_csrf_failure_view_answers_api_callers_in_json(alice: User, settings
     assert page["Content-Type"].startswith("text/html")
 
 
-def test_it_answers_a_body_over_the_servers_limit_with_413_json(
-    client: Client, alice: User, settings: Any
+def test_it_answers_a_body_over_the_apis_limit_with_413_json(
+    client: Client, alice: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    # The API's own limit (sizing.schema.MAX_BODY_BYTES, 32 MiB), not the forms' 5 MiB.
+    monkeypatch.setattr("sizing.schema.MAX_BODY_BYTES", 100)
     client.force_login(alice)
     response = post(client, {"sites": [json_site(name="x" * 200)]})
     assert response.status_code == 413
-    assert "DATA_UPLOAD_MAX_MEMORY_SIZE" in response.json()["errors"][0]["message"]
+    assert "MiB, the limit" in response.json()["errors"][0]["message"]

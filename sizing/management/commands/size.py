@@ -12,7 +12,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sizing.explain import Lang
 from sizing.models import SizingTableVersion
-from sizing.schema import ROOT, FieldError, InvalidInput, dump_json, load_json, size_json
+from sizing.schema import (
+    MAX_BODY_BYTES,
+    ROOT,
+    FieldError,
+    InvalidInput,
+    dump_json,
+    load_json,
+    size_json,
+)
 
 BAD_INPUT = 2
 
@@ -41,15 +49,20 @@ class Command(BaseCommand):
 
 
 def _read(name: str, stdin: BinaryIO) -> bytes:
+    """The input, at most one byte over the limit (load_json refuses that byte)."""
     if name == "-":
-        return stdin.read()
+        return stdin.read(MAX_BODY_BYTES + 1)
     try:
-        return Path(name).read_bytes()
+        with Path(name).open("rb") as file:
+            return file.read(MAX_BODY_BYTES + 1)
     except FileNotFoundError as exc:
         raise InvalidInput([FieldError(ROOT, "file inesistente", "no such file")]) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InvalidInput([FieldError(ROOT, f"illeggibile: {reason}", reason)]) from exc
+    except ValueError as exc:  # a name the system refuses, such as one with a NUL byte
+        reason = str(exc)
+        raise InvalidInput([FieldError(ROOT, f"nome non valido: {reason}", reason)]) from exc
 
 
 def _message(errors: tuple[FieldError, ...], name: str, lang: Lang) -> str:
