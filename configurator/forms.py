@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .branding import MAX_BYTES, MAX_SIDE, validate_logo
 from .models import Customer, Organization, Project, ProjectStatus, Site, User
+from .validators import single_line_text
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
 
@@ -155,7 +156,9 @@ class ProjectListForm(forms.Form):
         "-owner": "-owner__username",
     }
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, validators=[single_line_text]
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .countries import COUNTRY_CHOICES
+from .validators import guard_text_fields
 
 LOGO_EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg"}
 
@@ -421,3 +422,7 @@ class Site(models.Model):
         data: dict[str, Any] = {"name": self.name, "connectivity": self.connectivity}
         data.update({name: getattr(self, name) for name in self.COUNT_FIELDS})
         return data
+
+
+# No invisible control characters in any text (configurator.validators).
+guard_text_fields(Organization, User, Customer, Project, Site)

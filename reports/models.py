@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from configurator.models import Language, Project
+from configurator.validators import guard_text_fields
 
 
 class ImmutableProposalError(Exception):
@@ -218,3 +219,7 @@ class Prerequisite(models.Model):
             "rule": self.rule,
             "source": self.source,
         }
+
+
+# No invisible control characters in any text (configurator.validators).
+guard_text_fields(Proposal, Prerequisite)

@@ -20,6 +20,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from configurator.validators import guard_text_fields
+
 from .tables import SizingTable, Tier
 
 HYPERVISOR_LIST = RegexValidator(
@@ -191,3 +193,7 @@ class SizingTier(models.Model):
             nic_gbit=self.nic_gbit,
             min_bandwidth_mbps=self.min_bandwidth_mbps,
         )
+
+
+# No invisible control characters in any text (configurator.validators).
+guard_text_fields(SizingTableVersion, SizingTier)
