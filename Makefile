@@ -1,5 +1,5 @@
 # The README names these targets. Each installs what it needs.
-.PHONY: run test ci lint fmt prodshape translations
+.PHONY: run test ci lint fmt audit prodshape translations
 
 run:  ## install and start on the embedded default with demo data
 	./scripts/run
@@ -16,6 +16,10 @@ lint:
 fmt:
 	uv run --frozen ruff format . && uv run --frozen ruff check --fix .
 	find templates -name '*.html' -print0 | xargs -0 uv run --frozen djade --target-version 6.1
+
+audit:  ## bandit over the code, and the locked dependencies against known vulnerabilities
+	uv run --frozen bandit -q -c pyproject.toml -r config configurator reports sizing scripts
+	./scripts/audit-dependencies
 
 prodshape:  ## the production shape without Docker: gunicorn + Celery worker on local PostgreSQL and Redis
 	./scripts/prodshape
