@@ -116,6 +116,19 @@ def charlie(other_org: Organization) -> User:
 
 
 @pytest.fixture
+def operator(db: None) -> User:
+    """olga, Telenia's platform operator: an administrator of Telenia's own organisation to
+    whom a superuser granted the permission that stands for the shared rules (sizing
+    tables, prerequisites; see configurator.admin_access). Partners only read those."""
+    from django.contrib.auth.models import Permission
+
+    telenia = Organization.objects.create(name="Telenia S.p.A.")
+    user = make_user(telenia, "olga", Role.ADMINISTRATOR)
+    user.user_permissions.add(Permission.objects.get(codename="change_sizingtableversion"))
+    return User.objects.get(pk=user.pk)  # without the permissions cached before the grant
+
+
+@pytest.fixture
 def customer(org: Organization, alice: User) -> Customer:
     return make_customer(org, alice, "Ospedale San Luca S.p.A.", vat_number="01234567897")
 
