@@ -1,5 +1,6 @@
 """The Django admin, scoped: an administrator of an organisation manages only its users,
-customers and projects; only a superuser sees every organisation."""
+customers and projects, and every choice its forms offer is one of the organisation's rows
+(configurator.admin_access); only a superuser sees every organisation."""
 
 from __future__ import annotations
 
@@ -7,88 +8,23 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from .admin_access import OrganizationScopedAdmin, SameOrganizationForm
 from .models import Customer, Organization, Project, Role, User
 
 
-def _is_org_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(
-        user.is_active and user.is_staff and getattr(user, "role", "") == Role.ADMINISTRATOR
-    )
-
-
-class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Rows belong to `organization`; administrators see and change only their own."""
-
-    org_field = "organization"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.org_field}_id": request.user.organization_id})  # type: ignore[union-attr]
-
-    def _allowed(self, request: HttpRequest, obj: Model | None) -> bool:
-        if request.user.is_superuser:
-            return True
-        if not _is_org_admin(request):
-            return False
-        return obj is None or getattr(obj, f"{self.org_field}_id") == request.user.organization_id  # type: ignore[union-attr]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, None)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._allowed(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._allowed(request, None)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        # Nothing saved is ever lost: customers and projects are not deleted here.
-        return bool(request.user.is_superuser)
-
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser and self.org_field in form.base_fields:
-            field = form.base_fields[self.org_field]
-            field.queryset = Organization.objects.filter(pk=request.user.organization_id)  # type: ignore[attr-defined,union-attr]
-            field.initial = request.user.organization_id  # type: ignore[union-attr]
-        return form
-
-
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrganizationAdmin(OrganizationScopedAdmin):
+    organization_path = "pk"
     list_display = ["name", "created_at"]
     search_fields = ["name"]
     # The logo changes only through the branding page, which checks the file and stores it
     # under its own content hash: a hash typed here could overwrite another's logo.
     exclude = ["logo", "logo_content_type"]
     readonly_fields = ["logo_sha256"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(pk=request.user.organization_id)  # type: ignore[union-attr]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or _is_org_admin(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request) and (
-            request.user.is_superuser or obj is None or obj.pk == request.user.organization_id  # type: ignore[union-attr]
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_view_permission(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
@@ -123,6 +59,16 @@ class UserAdmin(OrganizationScopedAdmin, BaseUserAdmin):  # type: ignore[misc]
         ),
     )
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Superusers' and permission holders' accounts are the platform's: an organisation's
+        # administrator who could set their password would hold their powers.
+        return queryset.filter(
+            is_superuser=False, user_permissions__isnull=True, groups__isnull=True
+        )
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
         if request.user.is_superuser or obj is None:
@@ -138,6 +84,7 @@ class UserAdmin(OrganizationScopedAdmin, BaseUserAdmin):  # type: ignore[misc]
 
 @admin.register(Customer)
 class CustomerAdmin(OrganizationScopedAdmin):
+    form = SameOrganizationForm
     list_display = ["company_name", "vat_number", "country", "preferred_language", "organization"]
     list_filter = ["country", "preferred_language"]
     search_fields = ["company_name", "vat_number"]
@@ -146,6 +93,7 @@ class CustomerAdmin(OrganizationScopedAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(OrganizationScopedAdmin):
+    form = SameOrganizationForm
     list_display = ["title", "customer", "owner", "status", "revision", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "customer__company_name"]

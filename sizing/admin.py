@@ -1,5 +1,7 @@
-"""The sizing tables in the admin: superusers and administrators only. Saving a version,
-new or opened from an old one, always creates a new version; an old one never changes."""
+"""The sizing tables in the admin: Telenia's rules, shared by every partner. Partners'
+administrators read them; only platform operators (configurator.admin_access) change them.
+Saving a version, new or opened from an old one, always creates a new version; an old one
+never changes."""
 
 from __future__ import annotations
 
@@ -10,37 +12,12 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from configurator.models import Role
+from configurator.admin_access import SharedRulesAdmin
 
 from .models import SizingTableVersion, SizingTier
 
 
-def _may_manage_tables(request: HttpRequest) -> bool:
-    user = request.user
-    if not user.is_active:
-        return False
-    return bool(
-        user.is_superuser or (user.is_staff and getattr(user, "role", "") == Role.ADMINISTRATOR)
-    )
-
-
-class _AdministratorsOnly:
-    """Superusers and administrators, whatever their Django model permissions."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _may_manage_tables(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _may_manage_tables(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _may_manage_tables(request)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _may_manage_tables(request)
-
-
-class SizingTierInline(_AdministratorsOnly, admin.TabularInline):  # type: ignore[type-arg]
+class SizingTierInline(SharedRulesAdmin, admin.TabularInline):  # type: ignore[type-arg]
     model = SizingTier
     extra = 0
     min_num = 1
@@ -53,14 +30,11 @@ class SizingTierInline(_AdministratorsOnly, admin.TabularInline):  # type: ignor
         "nic_gbit",
         "min_bandwidth_mbps",
     ]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        # "Delete" on a row leaves it out of the new version; no saved row is deleted.
-        return _may_manage_tables(request)
+    # "Delete" on a tier leaves it out of the new version; no saved row is deleted.
 
 
 @admin.register(SizingTableVersion)
-class SizingTableVersionAdmin(_AdministratorsOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class SizingTableVersionAdmin(SharedRulesAdmin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["version", "effective_date", "in_effect", "created_at", "created_by"]
     readonly_fields = ["version", "created_at", "created_by"]
     inlines = [SizingTierInline]

@@ -181,10 +181,10 @@ def change_url(version: SizingTableVersion) -> str:
     return reverse("admin:sizing_sizingtableversion_change", args=[version.pk])
 
 
-def test_an_administrators_edit_saves_a_new_version_and_leaves_the_old_one(
-    client: Client, adam: User, seed: SizingTableVersion
+def test_an_operators_edit_saves_a_new_version_and_leaves_the_old_one(
+    client: Client, operator: User, seed: SizingTableVersion
 ) -> None:
-    client.force_login(adam)
+    client.force_login(operator)
     response = client.post(
         change_url(seed),
         admin_form(seed, **{"tiers-0-vcpu": 6, "effective_date": "2026-01-01"}),
@@ -193,7 +193,7 @@ def test_an_administrators_edit_saves_a_new_version_and_leaves_the_old_one(
     created = SizingTableVersion.objects.get(version=2)
     assert response["Location"] == change_url(created)
     assert [t.vcpu for t in created.tiers.all()] == [6, 8]
-    assert created.created_by == adam
+    assert created.created_by == operator
     assert created.effective_date == datetime.date(2026, 1, 1)
     seed.refresh_from_db()
     assert [t.vcpu for t in seed.tiers.all()] == [4, 8]
@@ -202,12 +202,12 @@ def test_an_administrators_edit_saves_a_new_version_and_leaves_the_old_one(
 
 
 def test_an_edit_in_the_admin_changes_the_api_result(
-    client: Client, adam: User, alice: User, seed: SizingTableVersion
+    client: Client, operator: User, alice: User, seed: SizingTableVersion
 ) -> None:
     client.force_login(alice)
     body = json.dumps({"sites": [json_site(web_clients=1_000)]})
     before = client.post("/api/sizing", body, content_type="application/json").json()
-    client.force_login(adam)
+    client.force_login(operator)
     form = admin_form(seed, **{"tiers-0-ram_gb": 16, "effective_date": "2020-01-01"})
     # An earlier effective date than version 1: version 1 stays in effect.
     assert client.post(change_url(seed), form).status_code == 302
@@ -220,9 +220,9 @@ def test_an_edit_in_the_admin_changes_the_api_result(
 
 
 def test_a_row_deleted_in_the_admin_is_left_out_of_the_new_version_only(
-    client: Client, adam: User, seed: SizingTableVersion
+    client: Client, operator: User, seed: SizingTableVersion
 ) -> None:
-    client.force_login(adam)
+    client.force_login(operator)
     form = admin_form(seed, **{"tiers-1-DELETE": "on"})
     assert client.post(change_url(seed), form).status_code == 302
     assert [t.max_users for t in SizingTableVersion.objects.get(version=2).tiers.all()] == [1_000]
@@ -230,9 +230,9 @@ def test_a_row_deleted_in_the_admin_is_left_out_of_the_new_version_only(
 
 
 def test_the_admin_refuses_a_concurrency_out_of_range(
-    client: Client, adam: User, seed: SizingTableVersion
+    client: Client, operator: User, seed: SizingTableVersion
 ) -> None:
-    client.force_login(adam)
+    client.force_login(operator)
     response = client.post(change_url(seed), admin_form(seed, default_concurrency="1.5"))
     assert response.status_code == 200
     assert "default_concurrency" in response.context["adminform"].form.errors
