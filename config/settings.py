@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_ratelimit",
     "configurator",
     "sizing",
     "reports",
@@ -171,6 +172,25 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT: int = _read("AXES_IPWARE_PROXY_COUNT", int, 0)
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+
+def _positive(name: str, default: int) -> int:
+    value: int = _read(name, int, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"Environment variable {name} must be 1 or more; got {value}")
+    return value
+
+
+# Password reset (configurator/accounts.py): mails per account and requests per client
+# address (the address axes uses), each per hour, counted in the default cache.
+PASSWORD_RESET_ACCOUNT_LIMIT = _positive("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = _positive("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+# One reading of the client's address for the lockout and the reset's limit: the
+# AXES_IPWARE_PROXY_COUNT-th entry from the right of X-Forwarded-For (django-axes itself
+# would need django-ipware for that, and ipware counts the compose file's proxy as 0).
+AXES_CLIENT_IP_CALLABLE = "configurator.accounts.client_ip"
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
 
 # --- E-mail: console by default, SMTP when EMAIL_URL is set ---------------------------
 EMAIL_URL = _url("EMAIL_URL", "", ("smtp", "smtps", "submission"))
@@ -270,6 +290,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+
+# --- Cache (the password reset's rate limits) -----------------------------------------
+# Every web process must see the same counters. With REDIS_URL: Django's Redis cache, its
+# keys under their own prefix beside the broker's (never clear() it: that empties the whole
+# Redis database, broker queues included). On the embedded default, one process (the
+# development server, whose threads share this cache; it locks around each increment).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tvox-cache",
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
+    }
+    # django-ratelimit lists django-redis, not Django's own Redis cache, as supported; the
+    # latter is as good for it: add() is SET NX and incr() is INCR, both atomic in Redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # "not a shared cache": the embedded default is one process. Several processes (gunicorn
+    # with workers) need REDIS_URL, whose cache they share.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- Security -------------------------------------------------------------------------
 SECURE_CSP = {

@@ -8,6 +8,7 @@ of another organisation and must never see any of theirs.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,13 @@ def _static_files_without_collectstatic(settings: pytest.FixtureRequest) -> None
         **settings.STORAGES,  # type: ignore[attr-defined]
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_of_this_test_only(settings: Any) -> None:
+    # The password reset's counters live in the cache, Redis on the production shape, which
+    # outlives a test and a run: each test counts from zero under a prefix of its own.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

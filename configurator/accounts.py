@@ -1,0 +1,105 @@
+"""The password reset, rate limited so that nobody can flood a mailbox or the mail server.
+
+Two rules, counted by django-ratelimit in the shared cache (Redis on the production shape):
+
+- per client address (`PASSWORD_RESET_ADDRESS_LIMIT` requests an hour, every POST counts,
+  whatever address it names): over it, the answer is 429 "too many requests, try again
+  later". That tells the client only how many requests it has made itself; it is the same
+  for an address that has an account and one that has none, so it reveals nothing about
+  accounts. The client address is the one django-axes locks sign-ins out by
+  (`client_ip`: `AXES_IPWARE_PROXY_COUNT` behind the proxy), IPv6 counted by its /64.
+- per account (`PASSWORD_RESET_ACCOUNT_LIMIT` mails an hour, counted per e-mail address
+  as the form matches it, case-insensitively): over it, no mail is sent and the answer
+  is the usual "if an account has this address, a link is on its way" page. A different
+  answer would tell a stranger that the account exists (and that someone is after it);
+  the address is counted whether or not an account has it, so both paths do the same.
+
+Both windows are fixed hours (django-ratelimit's); a counter ends with its window.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+HOUR = 3600
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, for django-axes (`AXES_CLIENT_IP_CALLABLE`) and the reset's
+    limit alike. Behind `AXES_IPWARE_PROXY_COUNT` proxies, each of which appends the
+    address it was reached from to X-Forwarded-For, the client is the entry that many
+    places from the right; what the client wrote to the left of it is not believed.
+    Without proxies the header is ignored: anybody can send it.
+
+    (django-axes reads this setting only through django-ipware, which is not installed,
+    and ipware counts the proxies differently: the address of the first proxy is not in
+    the header nginx sends, so its "1" would refuse every request of the compose file.)"""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    proxies: int = settings.AXES_IPWARE_PROXY_COUNT or 0
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies:
+        try:
+            return str(ipaddress.ip_address(forwarded[-proxies]))
+        except ValueError:
+            pass
+    return remote
+
+
+def client_address(request: HttpRequest) -> str:
+    """`client_ip`, an IPv6 client by its /64 network: one subscriber gets a whole /64 to
+    choose addresses from."""
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def account_key(email: str) -> str:
+    """The e-mail address as the reset form compares it (Unicode-normalised, any case)."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
+
+
+def _usage(request: HttpRequest, rule: str, value: str, limit: int) -> dict[str, Any]:
+    usage: dict[str, Any] | None = get_usage(
+        request,
+        group=f"password_reset:{rule}",
+        key=lambda group, request: value,
+        rate=(limit, HOUR),
+        increment=True,
+    )
+    return usage or {"should_limit": False, "time_left": 0}
+
+
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        usage = _usage(
+            request, "address", client_address(request), settings.PASSWORD_RESET_ADDRESS_LIMIT
+        )
+        if usage["should_limit"]:
+            response = render(request, "registration/password_reset_limited.html", status=429)
+            response["Retry-After"] = str(max(int(usage["time_left"]), 1))
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        email = account_key(form.cleaned_data["email"])
+        usage = _usage(self.request, "account", email, settings.PASSWORD_RESET_ACCOUNT_LIMIT)
+        if usage["should_limit"]:
+            return HttpResponseRedirect(self.get_success_url())  # as if a mail was sent
+        return super().form_valid(form)
+
+
+password_reset = RateLimitedPasswordResetView.as_view()
