@@ -12,16 +12,23 @@ rows the engineer saw, and the client can neither alter them nor point at anothe
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import posixpath
 import secrets
+import time
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import Element, ParseError
 
 import openpyxl
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as defused_etree
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,6 +69,12 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 1000
 MAX_ROWS = 5000
+# What a sheet may hold around its sites: blank rows between them, empty formatted cells.
+MAX_SHEET_ROWS = 10_000
+MAX_COLUMNS = 30  # A to AD: the ten columns and some room for empty or unnamed ones
+MAX_CELLS = 200_000  # every cell element read, empty or not, and every shared string
+MAX_CELL_CHARS = 1000  # the longest field of a site is its address, 300
+MAX_READ_SECONDS = 10  # of the 30 s a web worker has for the whole request
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,11 +114,97 @@ def _cell_text(value: object) -> str:
     return text
 
 
-def _check_xlsx(data: bytes) -> None:
+def _count(number: int) -> str:
+    return number_format(number, force_grouping=True)
+
+
+def _column_letters(number: int) -> str:
+    """1 is A, 27 is AA: the name a spreadsheet shows (also past XFD, for a CSV)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _beyond_rows(row: int) -> ImportRefused:
+    return ImportRefused(
+        _("The sheet has a value in row %(row)s: the sites must be in its first %(max)s rows.")
+        % {"row": _count(row), "max": _count(MAX_SHEET_ROWS)}
+    )
+
+
+def _beyond_columns(row: int, column: int) -> ImportRefused:
+    return ImportRefused(
+        _(
+            "Row %(row)s has a value in column %(column)s: the sites must be within columns "
+            "A to %(last)s."
+        )
+        % {
+            "row": _count(row),
+            "column": _column_letters(column),
+            "last": _column_letters(MAX_COLUMNS),
+        }
+    )
+
+
+def _too_many_cells() -> ImportRefused:
+    return ImportRefused(
+        _("The sheet has more than %(max)s cells: nothing was imported.")
+        % {"max": _count(MAX_CELLS)}
+    )
+
+
+def _unreadable() -> ImportRefused:
+    return ImportRefused(_("This workbook could not be read."))
+
+
+class _Deadline:
+    """The time a file may take to be read and checked, from the upload on."""
+
+    def __init__(self) -> None:
+        self.seconds = MAX_READ_SECONDS
+        self.end = time.monotonic() + self.seconds
+
+    def check(self) -> None:
+        if time.monotonic() >= self.end:
+            raise ImportRefused(
+                _("Reading this file took longer than %(seconds)s seconds: nothing was imported.")
+                % {"seconds": self.seconds}
+            )
+
+
+def _within_limits(rows: Iterable[list[str]], deadline: _Deadline) -> Iterator[list[str]]:
+    """The rows of either format, refused at the first value beyond the rows, the columns
+    or the length a site can have; trailing empty cells are dropped."""
+    for number, values in enumerate(rows, start=1):
+        deadline.check()
+        end = len(values)
+        while end and not values[end - 1]:
+            end -= 1
+        if end and number > MAX_SHEET_ROWS:
+            raise _beyond_rows(number)
+        if end > MAX_COLUMNS:
+            beyond = next(i for i in range(MAX_COLUMNS, end) if values[i])
+            raise _beyond_columns(number, beyond + 1)
+        for column, text in enumerate(values[:end], start=1):
+            if len(text) > MAX_CELL_CHARS:
+                raise ImportRefused(
+                    _("Row %(row)s, column %(column)s has more than %(max)s characters.")
+                    % {
+                        "row": _count(number),
+                        "column": _column_letters(column),
+                        "max": _count(MAX_CELL_CHARS),
+                    }
+                )
+        yield values[:end]
+
+
+def _check_xlsx(data: bytes) -> zipfile.ZipFile:
     """Refuse a file that is not a workbook or would unpack to far more than it weighs,
-    before openpyxl reads a byte of it. The sizes checked are those the zip declares;
-    Python's zipfile never inflates a member past its declared size (it stops there and
-    the CRC check fails), so a member that lies about its size cannot get around this."""
+    before a byte of it is parsed. The sizes checked are those the zip declares; Python's
+    zipfile never inflates a member past its declared size (it stops there and the CRC
+    check fails), so a member that lies about its size cannot get around this."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
@@ -122,26 +221,188 @@ def _check_xlsx(data: bytes) -> None:
         raise ImportRefused(
             _("This workbook would unpack to far more than it weighs: it was not read.")
         )
+    return archive
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    _check_xlsx(data)
+# An XLSX is read here from its XML, not through openpyxl: openpyxl's read-only sheet pads
+# every row to the dimension the sheet claims (a 5 KB file claiming A1:XFD1048576 is 17
+# billion cells), builds a whole row before handing it over and loads the whole shared
+# string table first, so none of the limits could cut in before the work was done. The XML
+# is parsed by defusedxml (no entity expansion), one element at a time, and only the rows
+# and cells really present are looked at.
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _events(
+    archive: zipfile.ZipFile, name: str, deadline: _Deadline
+) -> Iterator[tuple[str, Element]]:
+    with archive.open(name) as source:
+        for count, (event, element) in enumerate(
+            defused_etree.iterparse(source, events=("start", "end"))
+        ):
+            if count % 4096 == 0:
+                deadline.check()
+            yield event, element
+
+
+def _member(archive: zipfile.ZipFile, target: str) -> str:
+    """The zip member a relationship of the workbook points at."""
+    name = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    name = posixpath.normpath(name)
+    if name not in archive.NameToInfo:
+        raise _unreadable()
+    return name
+
+
+def _parts(archive: zipfile.ZipFile, deadline: _Deadline) -> tuple[str, str | None]:
+    """The first sheet of the workbook and its shared string table, if it has one."""
+    sheet_id = None
+    for event, element in _events(archive, "xl/workbook.xml", deadline):
+        if event == "end" and _local(element.tag) == "sheet":
+            sheet_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
+            break
+    sheet = strings = None
+    for event, element in _events(archive, "xl/_rels/workbook.xml.rels", deadline):
+        if event == "end" and _local(element.tag) == "Relationship":
+            if element.get("Id") == sheet_id:
+                sheet = _member(archive, element.get("Target", ""))
+            elif element.get("Type", "").endswith("/sharedStrings"):
+                strings = _member(archive, element.get("Target", ""))
+    if sheet is None:
+        raise _unreadable()
+    if strings is None and "xl/sharedStrings.xml" in archive.NameToInfo:
+        strings = "xl/sharedStrings.xml"
+    return sheet, strings
+
+
+def _text_of(item: Element | None) -> str:
+    """The text of a shared or inline string: its <t>, or those of its rich-text runs; the
+    phonetic guides (<rPh>) are not part of it."""
+    parts = []
+    for child in item if item is not None else ():
+        if _local(child.tag) == "t":
+            parts.append(child.text or "")
+        elif _local(child.tag) == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+def _shared_strings(archive: zipfile.ZipFile, name: str, deadline: _Deadline) -> list[str]:
+    strings: list[str] = []
+    for event, element in _events(archive, name, deadline):
+        if event == "end" and _local(element.tag) == "si":
+            if len(strings) == MAX_CELLS:  # more texts than the cells that could show them
+                raise _too_many_cells()
+            strings.append(_text_of(element))
+            element.clear()
+    return strings
+
+
+def _column_of(reference: str | None, previous: int) -> int:
+    """The column of a cell from its reference ("XFD7"); the next one when it has none."""
+    if reference is None:
+        return previous + 1
+    letters = reference.rstrip("0123456789")
+    if not 1 <= len(letters) <= 3 or not (letters.isascii() and letters.isupper()):
+        raise _unreadable()
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _cell_value(cell: Element, strings: list[str], row: int, column: int) -> str:
+    """The value of a cell, as `_cell_text` gives it; a formula gives its last result."""
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        return _cell_text(_text_of(next((c for c in cell if _local(c.tag) == "is"), None)))
+    raw = next((c.text for c in cell if _local(c.tag) == "v"), None)
+    if not raw:
+        return ""
+    if kind == "s":
+        if not (raw.isascii() and raw.isdigit() and int(raw) < len(strings)):
+            raise ImportRefused(
+                _(
+                    "This workbook could not be read: cell %(cell)s points at a text the "
+                    "workbook does not have."
+                )
+                % {"cell": f"{_column_letters(column)}{row}"}
+            )
+        return _cell_text(strings[int(raw)])
+    if kind == "b":
+        return _cell_text(raw == "1")
+    if kind == "n":
+        try:
+            return _cell_text(float(raw) if any(c in raw for c in ".eE") else int(raw))
+        except ValueError as exc:
+            raise _unreadable() from exc
+    return _cell_text(raw)  # "str" (a formula's text), "e" (#N/A...), "d" (ISO date)
+
+
+def _sheet_rows(
+    archive: zipfile.ZipFile, name: str, strings: list[str], deadline: _Deadline
+) -> Iterator[list[str]]:
+    """The rows of the sheet as they are in its XML, with an empty row for each one the
+    XML leaves out (so rows keep their numbers), up to the last row that has a value."""
+    cells = rows = seen = given = column = 0
+    values: dict[int, str] = {}
+    for event, element in _events(archive, name, deadline):
+        tag = _local(element.tag)
+        if event == "start":
+            if tag == "row":
+                number = int(element.get("r") or seen + 1)
+                rows += 1
+                if number <= seen:  # openpyxl would drop such a row without a word
+                    raise _unreadable()
+                if rows > MAX_SHEET_ROWS:
+                    raise _beyond_rows(number)
+                seen, column, values = number, 0, {}
+        elif tag == "c":
+            cells += 1
+            if cells > MAX_CELLS:
+                raise _too_many_cells()
+            column = _column_of(element.get("r"), column)
+            if text := _cell_value(element, strings, seen, column):
+                if column > MAX_COLUMNS:
+                    raise _beyond_columns(seen, column)
+                values[column] = text
+            element.clear()
+        elif tag == "row":
+            element.clear()
+            if values:
+                if seen > MAX_SHEET_ROWS:
+                    raise _beyond_rows(seen)
+                yield from ([] for _missing in range(given + 1, seen))
+                yield [values.get(c, "") for c in range(1, max(values) + 1)]
+                given = seen
+        elif tag == "sheetData":  # what follows (merged cells, formatting) is not data
+            return
+
+
+def _xlsx_rows(data: bytes, deadline: _Deadline) -> Iterator[list[str]]:
+    archive = _check_xlsx(data)
     try:
-        # defusedxml is installed, so openpyxl refuses entity expansion (XML bombs).
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or hostile file.
-        raise ImportRefused(_("This workbook could not be read.")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values]
-    except Exception as exc:
-        raise ImportRefused(_("This workbook could not be read.")) from exc
+        sheet, strings_part = _parts(archive, deadline)
+        strings = _shared_strings(archive, strings_part, deadline) if strings_part else []
+        yield from _sheet_rows(archive, sheet, strings, deadline)
+    except ImportRefused:
+        raise
+    # A damaged or hostile member: XML that does not parse or declares entities, deflate
+    # data or a CRC that does not check out, a number that is not one.
+    except (ParseError, DefusedXmlException, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _unreadable() from exc
+    except (ValueError, KeyError) as exc:
+        raise _unreadable() from exc
     finally:
-        workbook.close()
+        archive.close()
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportRefused(_("This file is in UTF-16: save it as CSV UTF-8."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -151,17 +412,24 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     first_line = text.split("\n", 1)[0]
     # Excel with Italian settings separates with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        for values in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for values in reader:
             yield [_cell_text(value) for value in values]
-    except csv.Error as exc:
+    except csv.Error as exc:  # past csv's own limit on a field (131,072 characters)
         raise ImportRefused(
-            _("This CSV file could not be read: %(error)s") % {"error": exc}
+            _(
+                "This CSV file could not be read from line %(line)s: a quote is not closed, "
+                "or a cell is longer than %(max)s characters."
+            )
+            % {"line": _count(reader.line_num), "max": _count(MAX_CELL_CHARS)}
         ) from exc
 
 
 def read_upload(upload: UploadedFile) -> Iterator[list[str]]:
-    """The rows of an uploaded CSV or XLSX file as lists of text, header first."""
+    """The rows of an uploaded CSV or XLSX file as lists of text, header first, refused as
+    soon as they go past what an inventory can hold or take too long to read."""
+    deadline = _Deadline()
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ImportRefused(
@@ -170,11 +438,11 @@ def read_upload(upload: UploadedFile) -> Iterator[list[str]]:
         )
     name = (upload.name or "").lower()
     if name.endswith(".xlsx"):
-        return _xlsx_rows(data)
+        return _within_limits(_xlsx_rows(data, deadline), deadline)
     if name.endswith(".csv"):
         if data.startswith(b"PK\x03\x04"):
             raise ImportRefused(_("This file is not a CSV text file in UTF-8."))
-        return _csv_rows(data)
+        return _within_limits(_csv_rows(data), deadline)
     raise ImportRefused(_("Upload a .csv or .xlsx file."))
 
 
@@ -415,7 +683,8 @@ def _preview(request: AuthenticatedRequest, project: Project, upload: UploadForm
 
 def _apply(request: AuthenticatedRequest, project: Project, confirm: ConfirmForm) -> HttpResponse:
     pending = request.session.pop(SESSION_KEY.format(pk=project.pk), None)
-    if not pending or not secrets.compare_digest(pending["token"], confirm.cleaned_data["token"]):
+    posted = confirm.cleaned_data["token"].encode()  # bytes: compare_digest refuses non-ASCII str
+    if not pending or not secrets.compare_digest(pending["token"].encode(), posted):
         message = _("This preview has expired or was already used: upload the file again.")
         return _import_page(request, project, status=400, error=message)
     rows = pending["rows"]
