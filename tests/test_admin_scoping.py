@@ -331,6 +331,19 @@ def test_an_autocomplete_answers_only_with_the_organisations_rows(
     assert ids == {world.own["configurator.Customer"].pk}
 
 
+@pytest.mark.parametrize(("label", "path"), OWNED.items())
+def test_an_administrator_lists_exactly_the_organisations_rows(
+    client: Client, adam: User, world: World, label: str, path: str
+) -> None:
+    model = type(world.own[label])
+    client.force_login(adam)
+    listing = client.get(admin_url(model, "changelist"))
+    shown = {row.pk for row in listing.context["cl"].result_list}
+    rows = model._default_manager.filter(**{path: adam.organization_id})
+    assert shown == set(rows.values_list("pk", flat=True))
+    assert world.own[label].pk in shown
+
+
 @pytest.mark.parametrize("label", list(OWNED))
 def test_another_organisations_row_opens_for_no_administrator(
     client: Client, adam: User, world: World, label: str
