@@ -95,7 +95,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return self._allowed(request, None)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        # Nothing saved is ever lost: customers and projects are not deleted here.
+        # Nothing saved is ever lost: an organisation's rows are not deleted here.
         return bool(request.user.is_superuser)
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
