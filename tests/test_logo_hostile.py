@@ -351,6 +351,8 @@ def test_the_proposal_fetcher_lets_no_request_of_a_logo_out(
     render_logo(logo, fetcher)
 
     assert requests == []
+    # WeasyPrint did ask (for the <image> at least), and the fetcher said no.
+    assert fetcher.refused
     assert all(url.startswith(base) for url in fetcher.refused)
 
 
