@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from .explain import Lang
 from .models import SizingTableVersion
+from .openapi import openapi
 from .schema import (
     MAX_BODY_BYTES,
     ROOT,
@@ -32,6 +33,7 @@ API_PREFIX = "/api/"
 MESSAGES = {  # (it, en)
     "sign_in": ("Accedi per usare il dimensionamento.", "Sign in to use the sizing."),
     "post": ("Usa POST con un corpo JSON.", "Use POST with a JSON body."),
+    "get": ("Usa GET.", "Use GET."),
     "no_table": (
         "Nessuna versione della tabella di dimensionamento è in vigore.",
         "No sizing table version is in effect.",
@@ -59,17 +61,34 @@ def _request_lang(request: HttpRequest) -> Lang:
     return "it" if getattr(request, "LANGUAGE_CODE", "en").startswith("it") else "en"
 
 
-@never_cache
-def sizing(request: HttpRequest) -> JsonResponse:
+def _refusal(request: HttpRequest, method: str) -> JsonResponse | None:
+    """401 to a caller not signed in, 405 to another method than `method`; else None."""
     lang = _request_lang(request)
     if not request.user.is_authenticated:
         response = _error(401, "sign_in", lang)
         response["WWW-Authenticate"] = 'Cookie realm="TVox configurator"'
         return response
-    if request.method != "POST":
-        response = _error(405, "post", lang)
-        response["Allow"] = "POST"
+    if request.method != method:
+        response = _error(405, method.lower(), lang)
+        response["Allow"] = method
         return response
+    return None
+
+
+@never_cache
+def openapi_description(request: HttpRequest) -> JsonResponse:
+    """`GET /api/openapi.json`: the OpenAPI 3.1 description of this API, to signed-in users
+    (who may call the API); it is the same for every organisation."""
+    if refusal := _refusal(request, "GET"):
+        return refusal
+    return JsonResponse(openapi())
+
+
+@never_cache
+def sizing(request: HttpRequest) -> JsonResponse:
+    lang = _request_lang(request)
+    if refusal := _refusal(request, "POST"):
+        return refusal
     if not _is_json(request.content_type):
         # A form body has been read by the CSRF check already: it is not there to decode.
         return _error(415, "not_json", lang)

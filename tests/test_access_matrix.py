@@ -292,6 +292,14 @@ MATRIX = [
         POST,
         {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
     ),
+    (
+        # The API's OpenAPI description: the same for every organisation, to those who may
+        # call the API (anonymous callers get 401, tests/test_openapi.py).
+        "sizing_openapi",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
 ]
 PERSONAS = ["alice", "bob", "maria", "adam", "charlie"]
 
@@ -598,7 +606,7 @@ ANONYMOUS_POSTS = [
     "/organization/branding/",
 ]
 # Answer anonymous visitors without a sign-in redirect (see the tests below them).
-ANONYMOUS_NOT_REDIRECTED = {"healthz", "sizing"}
+ANONYMOUS_NOT_REDIRECTED = {"healthz", "sizing", "sizing_openapi"}
 
 
 @pytest.mark.parametrize(
