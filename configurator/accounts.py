@@ -14,7 +14,13 @@ Two rules, counted by django-ratelimit in the shared cache (Redis on the product
   answer would tell a stranger that the account exists (and that someone is after it);
   the address is counted whether or not an account has it, so both paths do the same.
 
-Both windows are fixed hours (django-ratelimit's); a counter ends with its window.
+Both windows are fixed hours (django-ratelimit's); a counter ends with its window. A
+stranger can use up an account's mails for an hour by naming it three times: that delays
+its owner's reset (an administrator can still set a password), the price of a limit that
+no answer betrays.
+
+django-ratelimit's `get_usage` rather than its decorator: the account rule needs the
+e-mail address as the form cleaned it, and its answer must be the ordinary one, not 403.
 """
 
 from __future__ import annotations
