@@ -284,8 +284,38 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
         "Environment variable CELERY_VISIBILITY_TIMEOUT must be longer than "
         "CELERY_TASK_TIME_LIMIT, or running tasks are delivered twice."
     )
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Bounded waits on Redis, so that a request that publishes answers within seconds when
+# the broker is down (kombu waits for ever by default; Celery retries a publish three
+# times): connect within 2 s, a command within 10 s, two more publish attempts.
+_REDIS_SOCKETS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    **_REDIS_SOCKETS,
+    # A dead worker's unacknowledged task is looked for every tenth of the visibility
+    # timeout (kombu scans every 10 x 10 s by default, whatever the timeout).
+    "unacked_restore_interval": max(1, min(60, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # The result backend retries 20 times, one second apart, by default.
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# A proposal whose rendering failed for a transient cause is retried after this many
+# seconds, doubled each time (at most a minute, and always well inside the visibility
+# timeout: a retry waits unacknowledged in its worker until then).
+PROPOSAL_RETRY_BACKOFF: float = _read("PROPOSAL_RETRY_BACKOFF", float, 2.0)
+# Every worker sends the proposals that could not be queued (the broker was down) when it
+# connects to the broker and then every so many seconds (reports.services.publish_waiting).
+PROPOSAL_OUTBOX_SECONDS: int = _read("PROPOSAL_OUTBOX_SECONDS", int, 30)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -63,6 +63,7 @@ class Proposal(models.Model):
             "sha256",
             "size_bytes",
             "rendered_at",
+            "sent_at",
             "updated_at",
         }
     )
@@ -97,6 +98,9 @@ class Proposal(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size_bytes = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
     rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    # When its rendering task went to the broker; empty while queued means the broker
+    # refused it and the outbox sends it later (services.publish_waiting).
+    sent_at = models.DateTimeField(_("sent to the queue"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ProposalQuerySet.as_manager()
@@ -135,14 +139,23 @@ class Proposal(models.Model):
         )
 
     @property
+    def is_waiting(self) -> bool:
+        """Saved and queued, but the broker refused its task: sent once the broker is back."""
+        return self.status == ProposalStatus.QUEUED and self.sent_at is None
+
+    @property
     def is_stale(self) -> bool:
-        """Pending for longer than any delivery can take (a redelivery comes after the
-        visibility timeout, a render stops at the time limit): the task was lost, for
-        example when the database went away while it ended. It may be tried again."""
+        """Pending for longer than any delivery can take since it was sent (a redelivery
+        comes after the visibility timeout, a render stops at the time limit): the task
+        was lost, for example when the database went away while it ended. It may be tried
+        again. A proposal waiting for the broker is not lost: the outbox sends it."""
         if self.status not in (ProposalStatus.QUEUED, ProposalStatus.RENDERING):
             return False
+        if self.is_waiting:
+            return False
         limit = settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
-        return timezone.now() - self.updated_at > timedelta(seconds=limit)
+        last = max(self.updated_at, self.sent_at or self.updated_at)
+        return timezone.now() - last > timedelta(seconds=limit)
 
     @property
     def can_be_retried(self) -> bool:

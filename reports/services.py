@@ -4,7 +4,8 @@ the `render_proposal` command (one code path for both).
 Idempotent: the PDF goes to a deterministic storage key, and a proposal already ready
 with its file in storage is left alone, so a task delivered twice leaves one PDF.
 Transient failures (database, storage or network unavailable) raise `TransientFailure`
-for the task to retry; anything else marks the proposal failed with the reason.
+for the task to retry; anything else marks the proposal failed with the reason. A task the
+broker refused waits in the outbox (`publish`, `publish_waiting`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 
 from .models import Proposal, ProposalStatus
 from .render import render_pdf
@@ -95,9 +98,65 @@ def requeue(proposal: Proposal) -> bool:
         failure_code="",
         failure_detail="",
         crashes=0,
+        sent_at=None,
         updated_at=timezone.now(),
     )
     return changed == 1
+
+
+# --- The outbox: the proposal row is the truth, the broker only carries it -------------
+#
+# Why an outbox, and why the worker sweeps it: a proposal is saved (in the transaction of
+# the request) before its task is published, so a broker that is down loses nothing but
+# the message. The row then stays queued with no `sent_at`, the page says it is waiting
+# and keeps polling. Every worker sends such rows when it connects to the broker (so
+# right after Redis comes back, the worker's reconnection does it) and every
+# PROPOSAL_OUTBOX_SECONDS (for a broker that only the web could not reach); see
+# config/celery.py. Not the polling view: a GET that publishes would retry a dead broker
+# on every poll of every open page, and nothing would happen for a page nobody watches.
+# A conditional update claims each row before it is sent, so two sweepers (or a sweeper
+# and a request) send it once; and should a message still be delivered twice (a publish
+# that failed after Redis had it), the task is idempotent: a proposal already ready with
+# its file is left alone.
+
+BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuOperationalError, RedisError, OSError)
+
+
+def publish(proposal_id: int) -> bool:
+    """Send the proposal's rendering task unless it was sent already: True when this call
+    sent it. When the broker refuses, the row is left waiting for the outbox."""
+    from .tasks import render_proposal  # the task module imports this one
+
+    claimed = Proposal.objects.filter(
+        pk=proposal_id, status=ProposalStatus.QUEUED, sent_at__isnull=True
+    ).update(sent_at=timezone.now())
+    if not claimed:
+        return False
+    try:
+        render_proposal.apply_async((proposal_id,))
+    except BROKER_ERRORS as exc:
+        logger.warning("proposal %s waits for the broker: %r", proposal_id, exc)
+        mark_unsent(proposal_id)
+        return False
+    return True
+
+
+def mark_unsent(proposal_id: int) -> None:
+    """Its task did not reach the broker: the outbox sends it again."""
+    Proposal.objects.filter(pk=proposal_id, status=ProposalStatus.QUEUED).update(sent_at=None)
+
+
+def publish_waiting(limit: int = 100) -> int:
+    """Send the proposals the broker refused (oldest first); how many were sent. Stops at
+    the first refusal: the broker is still down, the next sweep tries again."""
+    sent = 0
+    waiting = Proposal.objects.filter(status=ProposalStatus.QUEUED, sent_at__isnull=True)
+    for proposal_id in waiting.order_by("pk").values_list("pk", flat=True)[:limit]:
+        if publish(proposal_id):
+            sent += 1
+        elif Proposal.objects.filter(pk=proposal_id, sent_at__isnull=True).exists():
+            break
+    return sent
 
 
 def _claim(proposal_id: int) -> Proposal | None:

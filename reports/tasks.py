@@ -3,7 +3,8 @@
 Acknowledged late and rejected when the worker dies (config/celery.py), so a killed
 worker's proposal is delivered again; rendering is idempotent, so that is harmless.
 Transient failures are retried with exponential backoff up to `MAX_RETRIES` times, then
-the proposal is marked failed with the reason.
+the proposal is marked failed with the reason. A task the broker refused is sent again by
+the outbox (`services.publish_waiting`, run by every worker: config/celery.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Final
 
 from celery import shared_task
 from celery.signals import worker_process_init
+from django.conf import settings
 
 from . import services
 from .render import warm_up
@@ -22,7 +24,18 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES: Final = 5
 
 
-@shared_task(bind=True, name="reports.render_proposal", max_retries=MAX_RETRIES)
+def retry_countdown(retries: int) -> float:
+    """Seconds before retry number `retries + 1`: doubling from PROPOSAL_RETRY_BACKOFF, at
+    most a minute and at most a third of the visibility timeout (a retry waits
+    unacknowledged in its worker; past the timeout Redis would deliver it twice)."""
+    return min(
+        settings.PROPOSAL_RETRY_BACKOFF * 2**retries, 60, settings.CELERY_VISIBILITY_TIMEOUT / 3
+    )
+
+
+# No result is stored: the proposal row is the outcome, and publishing then needs the
+# broker only (the result backend would retry a dead Redis for 20 s first).
+@shared_task(bind=True, name="reports.render_proposal", max_retries=MAX_RETRIES, ignore_result=True)
 def render_proposal(self: Any, proposal_id: int) -> str:
     try:
         return str(services.render_and_store(proposal_id).status)
@@ -36,7 +49,12 @@ def render_proposal(self: Any, proposal_id: int) -> str:
             # later, and an eager retry propagates as an error: try again now instead.
             again = render_proposal.apply((proposal_id,), retries=self.request.retries + 1)
             return str(again.result)
-        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 1), 60)) from exc
+        try:
+            raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries))
+        except services.BROKER_ERRORS:
+            # The retry could not be queued: the outbox sends the proposal again.
+            services.mark_unsent(proposal_id)
+            return "queued"
 
 
 @worker_process_init.connect

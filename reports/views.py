@@ -7,8 +7,6 @@ storage URL: presigned URLs name internal hosts and outlive access rights).
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,8 +16,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from kombu.exceptions import OperationalError as BrokerUnavailable
-from redis.exceptions import ConnectionError as RedisUnavailable
 
 from configurator.views import AuthenticatedRequest, _get_project_for_user
 
@@ -27,24 +23,17 @@ from . import services
 from .forms import GenerateProposalForm
 from .models import Proposal
 from .snapshot import CannotPropose, create_proposal
-from .tasks import render_proposal
-
-logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 2
 
 
-def enqueue(proposal_id: int) -> None:
-    """Queue the rendering once the proposal row is committed (a worker must find it)."""
-
-    def send() -> None:
-        try:
-            render_proposal.delay(proposal_id)
-        except (BrokerUnavailable, RedisUnavailable, ConnectionError) as exc:
-            logger.exception("could not queue proposal %s", proposal_id)
-            services.mark_failed(proposal_id, "queue", repr(exc))
-
-    transaction.on_commit(send)
+def enqueue(proposal_id: int) -> list[bool]:
+    """Queue the rendering once the proposal row is committed (a worker must find it). A
+    broker that refuses leaves it waiting in the outbox (services.publish). The list gets
+    the outcome of the publish once it ran: [True] sent, [False] not sent."""
+    outcome: list[bool] = []
+    transaction.on_commit(lambda: outcome.append(services.publish(proposal_id)))
+    return outcome
 
 
 def _get_proposal_for_user(request: AuthenticatedRequest, pk: int) -> Proposal:
@@ -79,16 +68,20 @@ def project_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():
                     proposal = create_proposal(project, form.cleaned_data["language"], request.user)
-                    enqueue(proposal.pk)
+                    sent = enqueue(proposal.pk)
             except CannotPropose as exc:
                 form.add_error(None, str(exc))
             else:
-                proposal.refresh_from_db(fields=["status"])  # in-process: already rendered
-                text = (
-                    _("Proposal version %(version)s is ready to download.")
-                    if proposal.is_ready
-                    else _("Proposal version %(version)s is queued for rendering.")
-                )
+                proposal.refresh_from_db(fields=["status", "sent_at"])  # in-process: rendered
+                if proposal.is_ready:
+                    text = _("Proposal version %(version)s is ready to download.")
+                elif sent == [False] and proposal.is_waiting:
+                    text = _(
+                        "Proposal version %(version)s is saved and waiting for the rendering "
+                        "queue, which is unavailable: it starts by itself once the queue is back."
+                    )
+                else:
+                    text = _("Proposal version %(version)s is queued for rendering.")
                 messages.success(request, text % {"version": proposal.version})
                 return redirect("project_proposals", pk=project.pk)
         return render(

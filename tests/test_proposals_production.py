@@ -297,7 +297,10 @@ def _render_again(shape: Shape, proposal_id: int) -> str:
     """Send the task once more, over the broker, to the test's worker; its result."""
     from config.celery import app
 
-    result = app.send_task("reports.render_proposal", args=[proposal_id], queue=shape.queue)
+    # The task stores no result (the row is the outcome); this delivery asks for one.
+    result = app.send_task(
+        "reports.render_proposal", args=[proposal_id], queue=shape.queue, ignore_result=False
+    )
     try:
         deadline = time.monotonic() + RENDER_WAIT
         while not result.ready() and time.monotonic() < deadline:
@@ -505,7 +508,19 @@ def test_killed_pool_child_is_redelivered_and_the_proposal_completes(
         _wait_for_ready(shape, browser, proposal_id)
         recorded = _proposal(shape.database_url, proposal_id)
         assert recorded["attempts"] == 2, recorded
+        assert _query(
+            shape.database_url,
+            "SELECT crashes FROM reports_proposal WHERE project_id = %s AND version = 1",
+            project_id,
+        ) == [(1,)]  # one row for the version, one crash counted
         assert "WorkerLostError" in shape.worker_log.read_text(errors="replace"), shape.logs()
+        assert _pool_children(shape.worker) != children, "no new pool child"
         _headers, pdf = _download(browser, proposal_id)
         assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
-        assert [p.name for p in media.rglob("*.pdf")] == [Path(recorded["pdf_key"]).name]
+        assert [p.relative_to(media).as_posix() for p in media.rglob("*.pdf")] == [
+            recorded["pdf_key"]
+        ]
+        assert (
+            hashlib.sha256((media / recorded["pdf_key"]).read_bytes()).hexdigest()
+            == (recorded["sha256"])
+        )
