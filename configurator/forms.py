@@ -86,8 +86,17 @@ class CustomerForm(forms.ModelForm):
         return cleaned
 
 
-# The largest value of a PositiveIntegerField on every database Django supports.
-MAX_REVISION = 2_147_483_647
+# The largest value of an integer column (ids, revisions) on every database Django supports.
+MAX_INTEGER = 2_147_483_647
+
+
+def id_or_none(raw: str | None) -> int | None:
+    """An object's id from a query string (`?customer=3`), or None when it is not one:
+    letters, "²" (a digit to str.isdigit, not to int), too many digits."""
+    try:
+        return forms.IntegerField(min_value=1, max_value=MAX_INTEGER).clean(raw)
+    except forms.ValidationError:
+        return None
 
 
 class RevisionField(forms.IntegerField):
@@ -99,7 +108,7 @@ class RevisionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, min_value=1, max_value=MAX_REVISION, **kwargs)
+        super().__init__(required=False, min_value=1, max_value=MAX_INTEGER, **kwargs)
 
     def clean(self, value: Any) -> int:
         try:
@@ -138,6 +147,14 @@ class ProjectForm(forms.ModelForm):
             ]
         if self.instance.pk:
             self.fields["revision"].initial = self.instance.revision
+
+
+class CustomerListForm(forms.Form):
+    """The customer list's search. An invalid one falls back to none."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100, validators=[single_line_text]
+    )
 
 
 class ProjectListForm(forms.Form):

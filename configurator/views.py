@@ -30,11 +30,13 @@ from sizing.schema import InvalidInput, size_json
 from .charts import bandwidth_chart
 from .forms import (
     CustomerForm,
+    CustomerListForm,
     ProjectForm,
     ProjectListForm,
     QuestionnaireForm,
     RevisionField,
     SiteForm,
+    id_or_none,
 )
 from .models import Customer, Project, Site, User
 
@@ -114,9 +116,9 @@ def project_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_create(request: AuthenticatedRequest) -> HttpResponse:
     initial = {}
-    customer_id = request.GET.get("customer", "")
-    if customer_id.isdigit():
-        initial["customer"] = _get_customer_for_user(request, int(customer_id))
+    customer_id = id_or_none(request.GET.get("customer"))
+    if customer_id:
+        initial["customer"] = _get_customer_for_user(request, customer_id)
     project = Project(organization=request.user.organization, owner=request.user)
     form = ProjectForm(request.POST or None, instance=project, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -318,7 +320,8 @@ def project_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
-    text = request.GET.get("q", "").strip()[:100]
+    search = CustomerListForm(request.GET)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
     customers = Customer.objects.visible_to(request.user)
     if text:
         customers = customers.filter(company_name__icontains=text) | customers.filter(
@@ -443,9 +446,9 @@ def _posted_revision(request: AuthenticatedRequest) -> int:
 def project_sites(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = _get_project_for_user(request, pk)
     editing = None
-    edit_pk = request.GET.get("edit", "")
-    if edit_pk.isdigit() and project.can_be_edited_by(request.user):
-        site = get_object_or_404(project.sites, pk=int(edit_pk))
+    edit_pk = id_or_none(request.GET.get("edit"))
+    if edit_pk and project.can_be_edited_by(request.user):
+        site = get_object_or_404(project.sites, pk=edit_pk)
         editing = _site_form(project, site)
     return _sites_page(request, project, editing=editing)
 
