@@ -1,0 +1,335 @@
+"""Backups that are proven to restore: scripts/backup, scripts/restore, scripts/verify-backup.
+
+On the embedded default (SQLite and the media folder: always runs) and on the production
+shape (PostgreSQL and S3 through moto's server: runs with DATABASE_URL=postgres://...). Each
+test fills a database of its own with the demo data and stored files, backs it up, restores
+into a new database and bucket, checks that every row count and every object's SHA-256
+match, then damages the restored copy and checks that the verify step names what differs.
+The scripts run as subprocesses, as an operator runs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .test_production_shape import (
+    _create_database,
+    _drop_database,
+    _unique_name,
+    _with_database,
+    require_production_shape,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKUPS = str(ROOT / "scripts" / "backups.py")
+WAIT = 180
+
+# Migrate, load the demo data and store files through the application's own storage: the
+# organisation's logo and, when asked, a rendered proposal.
+PREPARE = textwrap.dedent(
+    """
+    import hashlib, os, sys
+    import django
+    django.setup()
+    from django.conf import settings
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.management import call_command
+    from configurator.models import Organization, Project
+    from tests.factories import png
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as quiet:
+        call_command("load_demo", stdout=quiet)
+        organization = Organization.objects.get(name="Demo Partner S.r.l.")
+        logo = png(8, 8)
+        organization.set_logo("image/png", hashlib.sha256(logo).hexdigest(), logo)
+        organization.save()
+        if sys.argv[1] == "render":
+            project = Project.objects.get(title="Contact centre for 3 hospitals")
+            call_command("render_proposal", str(project.pk), "--lang", "en", stdout=quiet)
+    """
+)
+
+
+def _environment(**values: str) -> dict[str, str]:
+    """This environment without the suite's database, broker and storage, plus `values`."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        and not name.startswith(("S3_", "AWS_"))
+    }
+    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings", **values}
+
+
+def _run(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+
+
+def _prepare(env: dict[str, str], render: bool) -> None:
+    done = _run(env, "-c", PREPARE, "render" if render else "logo")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _backups(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    return _run(env, BACKUPS, *arguments)
+
+
+def _manifest(backup: Path) -> dict[str, Any]:
+    return dict(json.loads((backup / "manifest.json").read_text()))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- Embedded default: SQLite and the media folder ----------------------------------------
+
+
+def _sqlite_rows(path: Path, query: str) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(query).fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An embedded default's database and media folder with the demo data and a logo; the
+    tests only read them (a backup never writes to its source)."""
+    folder = tmp_path_factory.mktemp("embedded")
+    database, media = folder / "db.sqlite3", folder / "media"
+    _prepare(_embedded_env(database, media), render=False)
+    return database, media
+
+
+def _embedded_env(database: Path, media: Path, **values: str) -> dict[str, str]:
+    return _environment(DATABASE_URL=f"sqlite:///{database}", MEDIA_ROOT=str(media), **values)
+
+
+def test_it_backs_up_restores_and_verifies_the_embedded_default(
+    embedded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    database, media = embedded
+    env = _embedded_env(database, media)
+    backup = tmp_path / "backup"
+
+    made = _backups(env, "backup", "--output", str(backup))
+    assert made.returncode == 0, made.stdout + made.stderr
+    manifest = _manifest(backup)
+    # The manifest describes the source: its tables, migrations and files.
+    tables = manifest["database"]["tables"]
+    assert (
+        tables["configurator_project"]
+        == _sqlite_rows(database, "SELECT count(*) FROM configurator_project")[0][0]
+    )
+    assert tables["configurator_project"] > 0
+    assert (
+        len(manifest["database"]["migrations"])
+        == _sqlite_rows(database, "SELECT count(*) FROM django_migrations")[0][0]
+    )
+    assert "configurator.0001_initial" in manifest["database"]["migrations"]
+    stored = {
+        p.relative_to(media).as_posix(): p.read_bytes() for p in media.rglob("*") if p.is_file()
+    }
+    assert len(stored) == 1, stored.keys()
+    assert {key: o["sha256"] for key, o in manifest["storage"]["objects"].items()} == {
+        key: _sha256(data) for key, data in stored.items()
+    }
+    assert oct(backup.stat().st_mode & 0o777) == "0o700"  # customer data: operator only
+
+    restored_db, restored_media = tmp_path / "restored.sqlite3", tmp_path / "restored-media"
+    target = ["--database-url", f"sqlite:///{restored_db}", "--media-root", str(restored_media)]
+    put = _backups(env, "restore", str(backup), *target)
+    assert put.returncode == 0, put.stdout + put.stderr
+    assert "verified" in put.stdout
+    checked = _backups(env, "verify", str(backup), *target)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # Never over existing data.
+    again = _backups(env, "restore", str(backup), *target)
+    assert again.returncode == 2
+    assert "--database-url" in again.stderr and "exists" in again.stderr
+
+    # Damage the restored copy: one row fewer, one file changed, one row changed.
+    connection = sqlite3.connect(restored_db)
+    connection.execute(
+        "DELETE FROM configurator_site WHERE id = (SELECT min(id) FROM configurator_site)"
+    )
+    connection.execute(
+        "UPDATE configurator_customer SET company_name = 'Changed' "
+        "WHERE id = (SELECT min(id) FROM configurator_customer)"
+    )
+    connection.commit()
+    connection.close()
+    (key,) = stored
+    (restored_media / key).write_bytes(b"not the logo")
+    damaged = _backups(env, "verify", str(backup), *target)
+    assert damaged.returncode == 1, damaged.stdout + damaged.stderr
+    sites = tables["configurator_site"]
+    assert (
+        f"table configurator_site: {sites} rows in the backup, {sites - 1} restored"
+        in damaged.stdout
+    )
+    assert "table configurator_customer: same row count, but rows differ" in damaged.stdout
+    assert f"object {key}: SHA-256" in damaged.stdout
+    assert "3 difference(s)" in damaged.stdout
+
+
+def test_backup_verify_restores_into_a_scratch_copy_and_removes_it(
+    embedded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    env = _embedded_env(*embedded, TMPDIR=str(tmp_path))
+
+    made = _backups(env, "backup", "--output", str(tmp_path / "backup"), "--verify")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "verified" in made.stdout
+    assert not list(tmp_path.glob("tvox-verify-*")), "the scratch copy was left behind"
+
+
+def test_it_refuses_to_restore_a_damaged_backup(
+    embedded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    env = _embedded_env(*embedded)
+    backup = tmp_path / "backup"
+    assert _backups(env, "backup", "--output", str(backup)).returncode == 0
+    (stored,) = (p for p in (backup / "objects").rglob("*") if p.is_file())
+    stored.write_bytes(stored.read_bytes() + b"!")
+
+    restored_db = tmp_path / "restored.sqlite3"
+    put = _backups(
+        env, "restore", str(backup), "--database-url", f"sqlite:///{restored_db}",
+        "--media-root", str(tmp_path / "restored-media"),
+    )  # fmt: skip
+    assert put.returncode == 2
+    assert "damaged" in put.stderr
+    assert f"object {stored.relative_to(backup / 'objects').as_posix()}" in put.stderr
+    assert not restored_db.exists()
+
+
+def test_the_scripts_run_the_module(tmp_path: Path) -> None:
+    for script, word in (
+        ("backup", "--verify"),
+        ("restore", "--bucket"),
+        ("verify-backup", "--media-root"),
+    ):
+        done = subprocess.run(
+            [str(ROOT / "scripts" / script), "--help"],
+            capture_output=True, text=True, timeout=WAIT, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert word in done.stdout
+
+
+# --- Production shape: PostgreSQL and S3 (moto's server) ---------------------------------
+
+
+def _pg_rows(database_url: str, query: str) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(
+        database_url.replace("postgres://", "postgresql://", 1), connect_timeout=5
+    ) as connection:
+        return connection.execute(query).fetchall()  # type: ignore[arg-type]
+
+
+@pytest.mark.production_shape
+def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> None:
+    from .test_proposals_production import _moto, _objects, _s3_client
+
+    database_url, _redis_url = require_production_shape()
+    source, restored = _unique_name("tvox_ops_backup"), _unique_name("tvox_ops_restored")
+    source_url, restored_url = (_with_database(database_url, n) for n in (source, restored))
+    _create_database(database_url, source)
+    try:
+        with _moto(tmp_path) as endpoint:
+            client = _s3_client(endpoint)
+            bucket, restored_bucket = "tvox-ops-source", "tvox-ops-restored"
+            client.create_bucket(Bucket=bucket)
+            s3 = {
+                "S3_ENDPOINT_URL": endpoint,
+                "S3_ACCESS_KEY_ID": "testing",
+                "S3_SECRET_ACCESS_KEY": "testing",
+                "S3_REGION": "us-east-1",
+            }
+            empty_media = tmp_path / "media"  # stays empty: every file goes to S3
+            env = _environment(
+                DATABASE_URL=source_url, S3_BUCKET=bucket, MEDIA_ROOT=str(empty_media), **s3
+            )
+            _prepare(env, render=True)
+            source_objects = _objects(client, bucket)
+            backup = tmp_path / "backup"
+
+            made = _backups(env, "backup", "--output", str(backup), "--verify")
+            assert made.returncode == 0, made.stdout + made.stderr
+            assert "verified" in made.stdout and "_verify_" in made.stdout
+            manifest = _manifest(backup)
+            assert manifest["database"]["engine"] == "postgresql"
+            assert manifest["database"]["tables"]["reports_proposal"] == 1
+            assert (
+                manifest["database"]["tables"]["configurator_site"]
+                == _pg_rows(source_url, "SELECT count(*) FROM configurator_site")[0][0]
+            )
+            objects = manifest["storage"]["objects"]
+            assert {key: o["sha256"] for key, o in objects.items()} == {
+                key: _sha256(data) for key, data in source_objects.items()
+            }
+            # The PDF in the backup is the one the database recorded when it was rendered.
+            ((pdf_key, pdf_sha256),) = _pg_rows(
+                source_url, "SELECT pdf_key, sha256 FROM reports_proposal"
+            )
+            assert objects[pdf_key]["sha256"] == pdf_sha256
+            assert len(objects) == 2  # the PDF and the logo
+            # The scratch database and bucket of --verify are gone.
+            scratch = _pg_rows(
+                _with_database(database_url, "postgres"),
+                "SELECT datname FROM pg_database WHERE datname LIKE 'tvox_ops_backup_%_verify_%'",
+            )
+            assert scratch == []
+            assert [b["Name"] for b in client.list_buckets()["Buckets"]] == [bucket]
+
+            target = ["--database-url", restored_url, "--bucket", restored_bucket]
+            put = _backups(env, "restore", str(backup), *target)
+            assert put.returncode == 0, put.stdout + put.stderr
+            assert _objects(client, restored_bucket) == source_objects
+            checked = _backups(env, "verify", str(backup), *target)
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+
+            # Damage the restored copy: a row deleted, the PDF replaced.
+            _pg_rows(
+                restored_url,
+                "DELETE FROM configurator_site "
+                "WHERE id = (SELECT min(id) FROM configurator_site) RETURNING id",
+            )
+            client.put_object(Bucket=restored_bucket, Key=pdf_key, Body=b"%PDF-not-the-proposal")
+            damaged = _backups(env, "verify", str(backup), *target)
+            assert damaged.returncode == 1, damaged.stdout + damaged.stderr
+            sites = manifest["database"]["tables"]["configurator_site"]
+            assert (
+                f"table configurator_site: {sites} rows in the backup, {sites - 1} restored"
+                in damaged.stdout
+            )
+            assert f"object {pdf_key}: SHA-256" in damaged.stdout
+            assert "2 difference(s)" in damaged.stdout
+            assert not empty_media.exists() or not any(empty_media.iterdir())
+    finally:
+        _drop_database(database_url, source)
+        _drop_database(database_url, restored)
