@@ -16,6 +16,7 @@ file claims to be, validate every row with `SiteForm`). Nothing is written. The 
   the XLSX written by openpyxl as Excel would, the CSV as the export writes it;
 - xlsx-10000: a normal inventory of 10,000 sites, refused at its 5,001st.
 
+`--setup-only` migrates and stops, the baseline of a whole-process timer.
 `--claimed-rows N` makes the hostile sheet claim (and reach) N rows instead of 1,048,576,
 to see how the time grows with the claim on a reader that pads to it.
 
@@ -221,12 +222,17 @@ def main() -> int:
     parser.add_argument("--case", choices=sorted(CASES), action="append")
     parser.add_argument("--repeat", type=int)
     parser.add_argument("--claimed-rows", type=int, default=1_048_576)
+    parser.add_argument(
+        "--setup-only", action="store_true", help="migrate and stop: a whole-process baseline"
+    )
     args = parser.parse_args()
     cases = args.case or list(CASES)
     if args.repeat is None:
         args.repeat = 1 if args.case else 5
     with tempfile.TemporaryDirectory() as workdir:
         project = setup_django(Path(workdir))
+        if args.setup_only:
+            return 0
         print(f"Python {platform.python_version()} on {platform.machine()}; ", end="")
         print(f"best and median of {args.repeat} runs")
         print("| case | file | outcome | best | median |\n|---|---:|---|---:|---:|")

@@ -75,6 +75,8 @@ MAX_COLUMNS = 30  # A to AD: the ten columns and some room for empty or unnamed 
 MAX_CELLS = 200_000  # every cell element read, empty or not, and every shared string
 MAX_CELL_CHARS = 1000  # the longest field of a site is its address, 300
 MAX_READ_SECONDS = 10  # of the 30 s a web worker has for the whole request
+# In one part of a workbook: a cell, its value or inline text, the rows, a few settings.
+MAX_XML_ELEMENTS = 3 * MAX_CELLS + MAX_SHEET_ROWS + 1000
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -236,16 +238,42 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+# The elements whose end reads their children: a cell, an inline or shared string, a run.
+_READ_WHOLE = frozenset({"c", "is", "si", "r"})
+
+
 def _events(
     archive: zipfile.ZipFile, name: str, deadline: _Deadline
 ) -> Iterator[tuple[str, Element]]:
+    """The start and end of each element of a part, at most MAX_XML_ELEMENTS of them. Once
+    its end is handled, an element is taken off its parent (it is the parent's last child),
+    so a long list of settings or rows costs no memory; only the parts of the cell or
+    string being read stay until that one ends."""
+    open_elements: list[Element] = []
+    kept: dict[str, bool] = {}
+    started = 0
     with archive.open(name) as source:
-        for count, (event, element) in enumerate(
-            defused_etree.iterparse(source, events=("start", "end"))
-        ):
+        events = defused_etree.iterparse(source, events=("start", "end"))
+        for count, (event, element) in enumerate(events):
             if count % 4096 == 0:
                 deadline.check()
+            if event == "start":
+                started += 1
+                if started > MAX_XML_ELEMENTS:
+                    raise ImportRefused(
+                        _("This workbook holds far more than a list of sites: it was not read.")
+                    )
+                open_elements.append(element)
+                yield event, element
+                continue
+            open_elements.pop()
             yield event, element
+            if open_elements:
+                parent = open_elements[-1]
+                if parent.tag not in kept:
+                    kept[parent.tag] = _local(parent.tag) in _READ_WHOLE
+                if not kept[parent.tag]:
+                    del parent[-1]
 
 
 def _member(archive: zipfile.ZipFile, target: str) -> str:
@@ -271,7 +299,7 @@ def _parts(archive: zipfile.ZipFile, deadline: _Deadline) -> tuple[str, str | No
                 sheet = _member(archive, element.get("Target", ""))
             elif element.get("Type", "").endswith("/sharedStrings"):
                 strings = _member(archive, element.get("Target", ""))
-    if sheet is None:
+    if sheet_id is None or sheet is None:
         raise _unreadable()
     if strings is None and "xl/sharedStrings.xml" in archive.NameToInfo:
         strings = "xl/sharedStrings.xml"

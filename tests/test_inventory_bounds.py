@@ -309,6 +309,45 @@ def test_one_row_of_a_million_cells_is_stopped_while_it_is_read(
     assert peak < 32 * 1024 * 1024
 
 
+def test_a_long_list_of_settings_before_the_data_costs_no_memory(
+    signed_in: Client, project: Project
+) -> None:
+    widths = "".join(f'<col min="{i}" max="{i}" width="9"/>' for i in range(1, 40_001))
+    data = workbook(
+        sheet(*header_and_sites(1)).replace(
+            b"<sheetData>", f"<cols>{widths}</cols><sheetData>".encode()
+        )
+    )
+    assert "1 site is ready" in post(signed_in, project, "sites.xlsx", data)
+    tracemalloc.start()
+    try:
+        rows = list(inventory_io.read_upload(SimpleUploadedFile("sites.xlsx", data)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(rows) == 2
+    assert peak < 4 * 1024 * 1024  # 17 MB if the 40,000 elements were kept
+
+
+def test_a_part_with_more_elements_than_any_inventory_is_refused(
+    signed_in: Client, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inventory_io, "MAX_XML_ELEMENTS", 5_000)
+    widths = "".join(f'<col min="{i}" max="{i}"/>' for i in range(1, 6_000))
+    data = workbook(
+        sheet(*header_and_sites(1)).replace(
+            b"<sheetData>", f"<cols>{widths}</cols><sheetData>".encode()
+        )
+    )
+    page = post(signed_in, project, "sites.xlsx", data)
+    assert_refused(
+        signed_in,
+        project,
+        page,
+        "This workbook holds far more than a list of sites: it was not read.",
+    )
+
+
 def test_the_reading_has_a_time_limit(
     signed_in: Client, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
