@@ -125,9 +125,9 @@ def _https_client() -> Client:
 
 
 @pytest.fixture
-def operator(org: Organization) -> User:
-    """A platform operator (superuser): the admin's pages too."""
-    user = make_user(org, "olga")
+def superuser(org: Organization) -> User:
+    """A superuser: every page of the admin."""
+    user = make_user(org, "root")
     user.is_staff = user.is_superuser = True
     user.save()
     return user
@@ -161,7 +161,7 @@ def _pages(project: Project, customer: Customer, site: Site) -> list[str]:
 
 
 def _admin_pages(customer: Customer) -> list[str]:
-    """The admin's pages of a platform operator."""
+    """The admin's pages, as a superuser sees them."""
     return [
         reverse("admin:index"),
         reverse("admin:configurator_customer_changelist"),
@@ -254,7 +254,7 @@ def _check_security_headers(path: str, response: HttpResponse) -> None:
 def test_it_serves_every_page_with_the_policy_and_headers(
     production: dict[str, Any],
     adam: User,
-    operator: User,
+    superuser: User,
     project: Project,
     customer: Customer,
     site: Site,
@@ -266,7 +266,7 @@ def test_it_serves_every_page_with_the_policy_and_headers(
         _check_security_headers(path, response)
     for user, pages in (
         (adam, _pages(project, customer, site)),
-        (operator, _admin_pages(customer)),
+        (superuser, _admin_pages(customer)),
     ):
         client.force_login(user)
         for path in pages:
@@ -309,6 +309,28 @@ def test_it_sets_cookies_secure_httponly_and_same_site(
     # Readable by scripts on purpose (Django's default): no script reads it, the token goes
     # in the page (hx-headers), and HttpOnly would add no protection against CSRF.
     assert csrf["httponly"] == ""
+
+
+def test_it_refuses_a_form_post_without_the_csrf_token(
+    production: dict[str, Any], alice: User
+) -> None:
+    client = Client(enforce_csrf_checks=True, HTTP_HOST=HOST, HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(alice)
+    form = {"company_name": "Forged S.p.A.", "country": "IT", "preferred_language": "it"}
+    page = client.get(reverse("customer_create"))
+    token = page.cookies["csrftoken"].value
+
+    forged = client.post(reverse("customer_create"), form, HTTP_REFERER=f"https://{HOST}/")
+    assert forged.status_code == 403
+    assert not Customer.objects.filter(company_name="Forged S.p.A.").exists()
+    # The same post with the page's token goes through (the refusal was the token's).
+    sent = client.post(
+        reverse("customer_create"),
+        {**form, "csrfmiddlewaretoken": token},
+        HTTP_REFERER=f"https://{HOST}/",
+    )
+    assert sent.status_code == 302, sent.content[:300]
+    assert Customer.objects.filter(company_name="Forged S.p.A.").exists()
 
 
 # --- 3. templates hold nothing the policy would block ------------------------------------
