@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import posixpath
 import secrets
 import time
@@ -24,7 +25,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError  # nosec B405 # types; defusedxml parses
 
 import openpyxl
 from defusedxml import DefusedXmlException
@@ -162,25 +163,43 @@ def _unreadable() -> ImportRefused:
 
 
 class _Deadline:
-    """The time a file may take to be read and checked, from the upload on."""
+    """The time a file may take to be read: only the reading counts, not the validation
+    of the rows already read (which MAX_ROWS bounds), so a large legitimate file on a busy
+    server is not refused for the time its forms take."""
 
     def __init__(self) -> None:
         self.seconds = MAX_READ_SECONDS
-        self.end = time.monotonic() + self.seconds
+        self.spent = 0.0
+        self.since: float | None = time.monotonic()
 
     def check(self) -> None:
-        if time.monotonic() >= self.end:
+        spent = self.spent + (time.monotonic() - self.since if self.since is not None else 0)
+        if spent >= self.seconds:
             raise ImportRefused(
                 _("Reading this file took longer than %(seconds)s seconds: nothing was imported.")
                 % {"seconds": self.seconds}
             )
 
+    def pause(self) -> None:
+        if self.since is not None:
+            self.spent += time.monotonic() - self.since
+            self.since = None
+
+    def resume(self) -> None:
+        self.since = time.monotonic()
+
 
 def _within_limits(rows: Iterable[list[str]], deadline: _Deadline) -> Iterator[list[str]]:
     """The rows of either format, refused at the first value beyond the rows, the columns
-    or the length a site can have; trailing empty cells are dropped."""
-    for number, values in enumerate(rows, start=1):
+    or the length a site can have; trailing empty cells are dropped. The deadline runs
+    while a row is read, and stops while the caller works on it."""
+    lines = iter(rows)
+    for number in itertools.count(1):
+        deadline.resume()
+        values = next(lines, None)
         deadline.check()
+        if values is None:
+            return
         end = len(values)
         while end and not values[end - 1]:
             end -= 1
@@ -199,6 +218,7 @@ def _within_limits(rows: Iterable[list[str]], deadline: _Deadline) -> Iterator[l
                         "max": _count(MAX_CELL_CHARS),
                     }
                 )
+        deadline.pause()
         yield values[:end]
 
 

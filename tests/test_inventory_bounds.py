@@ -12,11 +12,13 @@ import io
 import random
 import signal
 import string
+import time
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -360,6 +362,22 @@ def test_the_reading_has_a_time_limit(
         page,
         "Reading this file took longer than 0 seconds: nothing was imported.",
     )
+
+
+def test_the_time_limit_counts_the_reading_not_the_validation(
+    signed_in: Client, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large legitimate file on a busy server: its forms may take longer than the reading.
+    validate = inventory_io._validate_row
+
+    def slow_validation(*args: Any) -> inventory_io.ImportRow:
+        time.sleep(0.2)
+        return validate(*args)
+
+    monkeypatch.setattr(inventory_io, "MAX_READ_SECONDS", 0.5)
+    monkeypatch.setattr(inventory_io, "_validate_row", slow_validation)
+    page = post(signed_in, project, "sites.xlsx", workbook(sheet(*header_and_sites(5))))
+    assert "5 sites are ready" in page
 
 
 def test_more_sites_than_the_limit_are_refused_at_the_first_one_too_many(
