@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sizing.engine import size
 from sizing.explain import Lang
 from sizing.models import SizingTableVersion
 from sizing.schema import (
@@ -19,7 +20,8 @@ from sizing.schema import (
     InvalidInput,
     dump_json,
     load_json,
-    size_json,
+    parse_input,
+    result_to_dict,
 )
 
 BAD_INPUT = 2
@@ -39,11 +41,16 @@ class Command(BaseCommand):
         lang: Lang = options["lang"]
         name: str = options["file"]
         try:
-            data = load_json(_read(name, options.get("stdin") or sys.stdin.buffer))
+            # The input is checked before the database is asked: bad input is exit 2 even
+            # where the database is not there yet.
+            sizing_input = parse_input(
+                load_json(_read(name, options.get("stdin") or sys.stdin.buffer))
+            )
             version = SizingTableVersion.objects.in_effect()
             if version is None:
                 raise CommandError("No sizing table version is in effect: run migrate.")
-            self.stdout.write(dump_json(size_json(data, version.as_table(), lang)))
+            result = size(sizing_input, version.as_table())
+            self.stdout.write(dump_json(result_to_dict(result, lang)))
         except InvalidInput as exc:
             raise CommandError(_message(exc.errors, name, lang), returncode=BAD_INPUT) from exc
 
