@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config.health import healthz
 from configurator import accounts, branding_views, inventory_io, views
+from configurator.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,7 +41,9 @@ urlpatterns = [
     path("organization/", include(branding_views)),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     # Before Django's own, which it replaces: the same URL and name, rate limited.

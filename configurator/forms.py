@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,17 @@ def normalize_vat(raw: str, country: str) -> str:
             _("A VAT number has 2 to 14 letters and digits (separators are ignored).")
         )
     return value
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length checked on the server. Django sets
+    only the widget's maxlength, so a longer name was authenticated and django-axes wrote
+    it into a 255-character column: a database error on PostgreSQL instead of a refusal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = self.fields["username"].max_length
+        self.fields["username"].validators.append(MaxLengthValidator(limit))
 
 
 class CustomerForm(forms.ModelForm):

@@ -543,6 +543,7 @@ class HostileFormsTests(TestCase):
 
     @SETTINGS
     @given(data=hostile({"username": "alice", "password": PASSWORD, "next": "/customers/"}))
+    @example(data={"username": "a" * 300, "password": "x"})  # longer than axes' column
     def test_sign_in(self, data: dict[str, Any]) -> None:
         def accepted(response: Any) -> None:
             # Signed in (which records the time of it), and never sent to another site.
@@ -553,6 +554,17 @@ class HostileFormsTests(TestCase):
         response = self.submit(reverse("login"), data, accepted)
         if response.status_code != 302:
             assert "_auth_user_id" not in self.client.session
+
+    def test_a_username_longer_than_any_account_is_refused_before_signing_in(self) -> None:
+        # Django's form sets only the widget's maxlength; authenticating the name made
+        # django-axes record it in a 255-character column: a database error on PostgreSQL.
+        from axes.models import AccessAttempt
+
+        response = self.client.post(reverse("login"), {"username": "a" * 300, "password": "x"})
+
+        assert response.status_code == 200
+        assert "username" in response.context["form"].errors
+        assert not AccessAttempt.objects.exists()
 
     @SETTINGS
     @given(
