@@ -105,19 +105,6 @@ def requeue(proposal: Proposal) -> bool:
 
 
 # --- The outbox: the proposal row is the truth, the broker only carries it -------------
-#
-# Why an outbox, and why the worker sweeps it: a proposal is saved (in the transaction of
-# the request) before its task is published, so a broker that is down loses nothing but
-# the message. The row then stays queued with no `sent_at`, the page says it is waiting
-# and keeps polling. Every worker sends such rows when it connects to the broker (so
-# right after Redis comes back, the worker's reconnection does it) and every
-# PROPOSAL_OUTBOX_SECONDS (for a broker that only the web could not reach); see
-# config/celery.py. Not the polling view: a GET that publishes would retry a dead broker
-# on every poll of every open page, and nothing would happen for a page nobody watches.
-# A conditional update claims each row before it is sent, so two sweepers (or a sweeper
-# and a request) send it once; and should a message still be delivered twice (a publish
-# that failed after Redis had it), the task is idempotent: a proposal already ready with
-# its file is left alone.
 
 BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuOperationalError, RedisError, OSError)
 
@@ -148,7 +135,21 @@ def mark_unsent(proposal_id: int) -> None:
 
 def publish_waiting(limit: int = 100) -> int:
     """Send the proposals the broker refused (oldest first); how many were sent. Stops at
-    the first refusal: the broker is still down, the next sweep tries again."""
+    the first refusal: the broker is still down, the next sweep tries again.
+
+    Why an outbox, and why the worker sweeps it: a proposal is saved (in the transaction
+    of the request) before its task is published, so a broker that is down loses nothing
+    but the message. The row then stays queued with no `sent_at`, the page says it is
+    waiting and keeps polling. Every worker runs this sweep when it connects to the broker
+    (so right after Redis comes back, the worker's reconnection does it) and every
+    PROPOSAL_OUTBOX_SECONDS (for a broker that only the web could not reach); see
+    config/celery.py. Not the polling view: a GET that publishes would retry a dead broker
+    on every poll of every open page, and nothing would happen for a page nobody watches.
+    A conditional update claims each row before it is sent (`publish`), so two sweepers,
+    or a sweeper and a request, send it once; should a message still be delivered twice
+    (a publish that failed after Redis had it), the task is idempotent: a proposal
+    already ready with its file is left alone.
+    """
     sent = 0
     waiting = Proposal.objects.filter(status=ProposalStatus.QUEUED, sent_at__isnull=True)
     for proposal_id in waiting.order_by("pk").values_list("pk", flat=True)[:limit]:
