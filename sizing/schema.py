@@ -5,6 +5,11 @@ Input: `{"sites": [...], "tvox_systems": 1, "concurrency": 1, "hypervisor": null
 into a `SizingInput` or raises `InvalidInput` with one error per wrong field, each naming
 the field as a path (`sites[0].users`) and explaining it in Italian and English.
 `result_to_dict` turns a `SizingResult` into the output, in one language.
+
+`load_json` bounds the work by the contract, not by what is sent: at most MAX_BODY_BYTES of
+UTF-8, MAX_VALUES values, integers converted up to MAX_INTEGER_DIGITS digits (a longer one
+is a HugeInteger, refused by its field), at most MAX_ERRORS errors listed.
+`sizing.openapi` describes this contract in OpenAPI 3.1, from the names defined here.
 """
 
 from __future__ import annotations
