@@ -136,6 +136,12 @@ def audit(requirements_text: str) -> Audit:
     if not pins:
         raise SystemExit("audit: no pinned requirement (name==version) found")
     result = Audit(pins)
+    # A requirement that is not a name==version pin (a URL, a path) cannot be audited by
+    # version: named, never skipped in silence.
+    for line in requirements_text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", "-")) and not PIN.match(line):
+            result.unaudited[line] = " is not a name==version pin"
     with tempfile.TemporaryDirectory(prefix="tvox-audit-") as folder:
         requirements = Path(folder) / "requirements.txt"
         requirements.write_text("".join(f"{n}=={v}\n" for n, v in pins.items()))
@@ -170,7 +176,7 @@ def audit(requirements_text: str) -> Audit:
 
 
 def _print(result: Audit, allow_unaudited: bool) -> int:
-    audited = len(result.pins) - len(result.unaudited)
+    audited = len(result.pins) - len(set(result.unaudited) & set(result.pins))
     print(f"audit: {len(result.pins)} pinned packages, {audited} audited", end="")
     if result.by_fallback:
         print(f" ({len(result.by_fallback)} through PyPI's project JSON: pip-audit had no data)")
@@ -187,16 +193,16 @@ def _print(result: Audit, allow_unaudited: bool) -> int:
         )
     if result.unaudited:
         banner = "!" * 78
-        print(f"{banner}\nNOT AUDITED: {len(result.unaudited)} of {len(result.pins)} pinned")
-        print("packages: the vulnerability service did not answer for them.")
+        print(f"{banner}\nNOT AUDITED: {len(result.unaudited)} requirement(s): no vulnerability")
+        print("data could be had for them.")
         for name, why in sorted(result.unaudited.items()):
-            print(f"  {name}=={why}")
+            print(f"  {name}{'' if why.startswith(' ') else '=='}{why}")
         if allow_unaudited:
             print("--allow-unaudited: not a failure; these pins are NOT known to be safe.")
         print(banner)
     if result.findings:
         return 1
-    if len(result.unaudited) == len(result.pins):
+    if audited == 0:
         print("audit: FAILED: no vulnerability data for any pin; nothing was checked")
         return 2
     if result.unaudited and not allow_unaudited:

@@ -60,7 +60,7 @@ def test_it_lists_an_older_pin_as_not_audited(
     assert audit.unaudited == {"requests": "2.19.0 (latest 2.34.2): no data for older releases"}
     assert auditor._print(audit, allow_unaudited=False) == 2
     output = capsys.readouterr().out
-    assert "NOT AUDITED: 1 of 2" in output
+    assert "NOT AUDITED: 1 requirement(s)" in output
     assert "requests==2.19.0 (latest 2.34.2)" in output
     # Allowed, the partial audit passes but still names what it did not check.
     assert auditor._print(audit, allow_unaudited=True) == 0
@@ -83,3 +83,21 @@ def test_it_reads_the_pins_of_uv_export(auditor: ModuleType) -> None:
         ("Django", "6.1.3"),
         ("zope.interface", "7.2"),
     ]
+
+
+def test_it_names_a_requirement_that_is_not_a_pin(
+    auditor: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class NoAudit:
+        returncode = 0
+
+        def communicate(self, timeout: float) -> tuple[str, str]:
+            return '{"dependencies": [{"name": "django", "version": "6.1.3", "vulns": []}]}', ""
+
+    monkeypatch.setattr(auditor, "_pip_audit", lambda requirements: NoAudit())
+    monkeypatch.setattr(auditor, "_project", lambda name: _project("6.1.3"))
+    result = auditor.audit("django==6.1.3\nweasyprint @ git+https://example.com/weasyprint\n")
+    assert result.unaudited == {
+        "weasyprint @ git+https://example.com/weasyprint": " is not a name==version pin"
+    }
+    assert result.findings == []
