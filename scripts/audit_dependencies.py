@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess  # nosec B404 # runs uv and pip-audit with fixed arguments, no shell
 import sys
 import tempfile
@@ -65,11 +66,16 @@ def _normalise(name: str) -> str:
 
 def locked_requirements() -> str:
     """The lock as pins (every group: the dev tools run in CI and on our machines)."""
-    uv = os.environ.get("UV_COMMAND", "uv").split()
+    # scripts/audit-dependencies passes the uv that scripts/lib.sh found.
+    uv = os.environ.get("UV_COMMAND", "").split() or [shutil.which("uv") or "uv"]
     command = [*uv, "export", "--frozen", "--no-hashes", "--format", "requirements-txt"]
-    done = subprocess.run(  # noqa: S603  # nosec B603 # fixed arguments
-        command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
+    try:
+        done = subprocess.run(  # noqa: S603  # nosec B603 # fixed arguments
+            command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+        )
+    except OSError as exc:
+        message = f"audit: cannot run uv ({exc}); set UV_COMMAND or use --requirements"
+        raise SystemExit(message) from exc
     if done.returncode != 0:
         raise SystemExit(f"audit: `uv export` failed ({done.returncode}):\n{done.stderr}")
     return done.stdout
@@ -224,14 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         help="exit 0 when some pins could not be audited (they are still listed)",
     )
     args = parser.parse_args(argv)
+    text = ""
     if args.requirements is not None:
         try:
             text = args.requirements.read_text()
         except OSError as exc:
             parser.error(f"--requirements: {exc}")
-    else:
-        text = locked_requirements()
     try:
+        text = locked_requirements() if args.requirements is None else text
         result = audit(text)
     except SystemExit as exc:
         print(exc, file=sys.stderr)
