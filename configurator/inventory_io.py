@@ -363,7 +363,8 @@ def _column_of(reference: str | None, previous: int) -> int:
 
 
 def _cell_value(cell: Element, strings: list[str], row: int, column: int) -> str:
-    """The value of a cell, as `_cell_text` gives it; a formula gives its last result."""
+    """The value of a cell, as `_cell_text` gives it; a formula gives its last result, a
+    date its serial number (no field of a site is a date, so none is converted)."""
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         return _cell_text(_text_of(next((c for c in cell if _local(c.tag) == "is"), None)))
@@ -439,10 +440,16 @@ def _xlsx_rows(data: bytes, deadline: _Deadline) -> Iterator[list[str]]:
     except ImportRefused:
         raise
     # A damaged or hostile member: XML that does not parse or declares entities, deflate
-    # data or a CRC that does not check out, a number that is not one.
-    except (ParseError, DefusedXmlException, zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise _unreadable() from exc
-    except (ValueError, KeyError) as exc:
+    # data or a CRC that does not check out, a row or a number that is not one.
+    except (
+        ParseError,
+        DefusedXmlException,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        KeyError,  # a part the workbook needs is missing
+        ValueError,
+    ) as exc:
         raise _unreadable() from exc
     finally:
         archive.close()

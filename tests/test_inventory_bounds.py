@@ -456,6 +456,20 @@ def test_a_corrupted_member_is_refused(signed_in: Client, project: Project) -> N
     assert_refused(signed_in, project, page, "This workbook could not be read.")
 
 
+@pytest.mark.parametrize("part", ["xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml"])
+def test_a_workbook_without_a_part_it_needs_is_refused(
+    signed_in: Client, project: Project, part: str
+) -> None:
+    whole = zipfile.ZipFile(io.BytesIO(workbook(sheet(*header_and_sites(1)))))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in whole.infolist():
+            if info.filename != part:
+                archive.writestr(info, whole.read(info))
+    page = post(signed_in, project, "sites.xlsx", buffer.getvalue())
+    assert_refused(signed_in, project, page, "This workbook could not be read.")
+
+
 @pytest.mark.parametrize("cut", [0.5, 0.97], ids=["half-of-the-file", "central-directory-cut"])
 def test_a_truncated_zip_is_refused(signed_in: Client, project: Project, cut: float) -> None:
     data = workbook(sheet(*header_and_sites(50)))
