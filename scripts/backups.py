@@ -374,10 +374,10 @@ class Store(Protocol):
 
     def describe(self) -> str: ...
     def object_keys(self) -> list[str]: ...
-    def download(self, key: str, destination: Path) -> None: ...
+    def download(self, key: str, destination: Path) -> str | None: ...
     def hashes(self) -> dict[str, dict[str, Any]]: ...
     def prepare_empty(self) -> None: ...
-    def upload(self, key: str, source: Path) -> None: ...
+    def upload(self, key: str, source: Path, content_type: str | None) -> None: ...
     def drop(self) -> None: ...
 
 
@@ -411,11 +411,13 @@ class S3Store:
             keys.extend(item["Key"] for item in page.get("Contents", []))
         return sorted(keys)
 
-    def download(self, key: str, destination: Path) -> None:
-        body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+    def download(self, key: str, destination: Path) -> str | None:
+        """Write the object to `destination`; its Content-Type."""
+        answer = self.client.get_object(Bucket=self.bucket, Key=key)
         with destination.open("wb") as handle:
-            for chunk in body.iter_chunks(CHUNK):
+            for chunk in answer["Body"].iter_chunks(CHUNK):
                 handle.write(chunk)
+        return answer.get("ContentType")
 
     def hashes(self) -> dict[str, dict[str, Any]]:
         found = {}
@@ -443,8 +445,9 @@ class S3Store:
                 "bucket, never over one"
             )
 
-    def upload(self, key: str, source: Path) -> None:
-        self.client.upload_file(str(source), self.bucket, key)
+    def upload(self, key: str, source: Path, content_type: str | None) -> None:
+        extra = {"ContentType": content_type} if content_type else None
+        self.client.upload_file(str(source), self.bucket, key, ExtraArgs=extra)
 
     def drop(self) -> None:
         for key in self.object_keys():
@@ -467,8 +470,9 @@ class FileStore:
             p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
         )
 
-    def download(self, key: str, destination: Path) -> None:
+    def download(self, key: str, destination: Path) -> str | None:
         shutil.copyfile(self.root / _safe_key(key), destination)
+        return None
 
     def hashes(self) -> dict[str, dict[str, Any]]:
         return {
@@ -484,7 +488,7 @@ class FileStore:
             )
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def upload(self, key: str, source: Path) -> None:
+    def upload(self, key: str, source: Path, content_type: str | None) -> None:
         target = self.root / _safe_key(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
@@ -547,8 +551,10 @@ def backup(output: Path) -> dict[str, Any]:
     for key in store.object_keys():
         target = partial / OBJECTS / _safe_key(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        store.download(key, target)
+        content_type = store.download(key, target)
         objects[key] = {"sha256": sha256_of(target), "size": target.stat().st_size}
+        if content_type:
+            objects[key]["content_type"] = content_type
     manifest = {
         "format": FORMAT,
         "created_at": started.isoformat(timespec="seconds"),
@@ -659,8 +665,8 @@ def restore(folder: Path, manifest: dict[str, Any], database: Database, store: S
     database.ensure_new()  # before anything is created
     store.prepare_empty()
     database.restore(folder / manifest["database"]["file"])
-    for key in sorted(manifest["storage"]["objects"]):
-        store.upload(key, folder / OBJECTS / _safe_key(key))
+    for key, stored in sorted(manifest["storage"]["objects"].items()):
+        store.upload(key, folder / OBJECTS / _safe_key(key), stored.get("content_type"))
 
 
 def _report(differences: list[str], what: str) -> int:

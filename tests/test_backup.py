@@ -310,6 +310,9 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
             put = _backups(env, "restore", str(backup), *target)
             assert put.returncode == 0, put.stdout + put.stderr
             assert _objects(client, restored_bucket) == source_objects
+            # Served with the type the application stored it with.
+            restored_type = client.head_object(Bucket=restored_bucket, Key=pdf_key)["ContentType"]
+            assert restored_type == "application/pdf"
             checked = _backups(env, "verify", str(backup), *target)
             assert checked.returncode == 0, checked.stdout + checked.stderr
 
