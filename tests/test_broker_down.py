@@ -315,6 +315,9 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
             row = _htmx_get(sales, f"/proposals/{proposal_id}/status/")
         recorded = _proposal(shape.database_url, proposal_id)
         assert recorded["attempts"] == 1, recorded  # sent once, rendered once
+        assert "proposal outbox: sent 1 waiting proposal" in shape.worker_log.read_text(), (
+            shape.logs()
+        )
         _headers, pdf = _download(sales, proposal_id)
         assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
         media = Path(shape.env["MEDIA_ROOT"])
