@@ -286,8 +286,8 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
     )
 # Bounded waits on Redis, so that a request that publishes answers within seconds when
 # the broker is down (kombu waits for ever by default; Celery retries a publish three
-# times): connect within 2 s, a command within 10 s, two more publish attempts.
-_REDIS_SOCKETS = {"socket_connect_timeout": 2, "socket_timeout": 10}
+# times): connect within 2 s, a command within 5 s, two more publish attempts.
+_REDIS_SOCKETS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,

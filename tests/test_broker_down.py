@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +46,7 @@ from .test_production_shape import (
 )
 from .test_proposals_production import (
     HOSPITALS,
+    ZURICH,
     Shape,
     _download,
     _htmx_get,
@@ -57,6 +60,8 @@ WAITING = "waiting for the rendering queue"
 # A generate request with the broker down answers within this (seconds): kombu's publish
 # retries and socket timeouts are bounded on purpose (config/settings.py).
 GENERATE_BOUND = 5.0
+# With Redis hung rather than stopped: one socket timeout (5 s) and the publish retries.
+HUNG_BOUND = 10.0
 
 
 # --- The outbox, in-process (embedded default and production shape alike) --------------
@@ -174,8 +179,18 @@ class RedisServer:
                 pytest.fail("redis-server did not start:\n" + _tail(self.tmp / "redis.log"))
             time.sleep(0.1)
 
+    def pause(self) -> None:
+        """Freeze the server: its port still accepts connections, nothing answers."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None:
+            self.resume()
             _stop(self.process, grace=10)
             self.process = None
 
@@ -263,6 +278,41 @@ def _counts(database_url: str) -> dict[str, int]:
     }
 
 
+def _generate_timed(shape: Shape, browser: Browser, project_id: int) -> tuple[int, float]:
+    """Post the generate form with the broker unavailable: the new proposal's id (saved,
+    queued and shown waiting) and how long the request took."""
+    page_path = f"/projects/{project_id}/proposal/"
+    _status, _url, page = browser.open(page_path)
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    started = time.monotonic()
+    status, landed, page = browser.open(page_path, {"csrfmiddlewaretoken": token, "language": "en"})
+    took = time.monotonic() - started
+    assert (status, landed) == (200, shape.base + page_path)
+    assert WAITING in page, page
+    ((proposal_id,),) = _query(
+        shape.database_url, "SELECT id FROM reports_proposal WHERE project_id = %s", project_id
+    )
+    assert _proposal(shape.database_url, proposal_id)["status"] == "queued"
+    row = _htmx_get(browser, f"/proposals/{proposal_id}/status/")
+    assert WAITING in row and "hx-trigger" in row, row
+    return int(proposal_id), took
+
+
+def _polled_until_ready(shape: Shape, browser: Browser, proposal_id: int) -> dict[str, Any]:
+    """Poll the status row as the page does until the proposal is ready; its row."""
+    deadline = time.monotonic() + 2 * WAIT
+    row = ""
+    while "badge--proposal-ready" not in row:
+        assert time.monotonic() < deadline, f"not ready:\n{row}\n" + shape.logs()
+        assert "badge--proposal-failed" not in row, row
+        time.sleep(1)
+        row = _htmx_get(browser, f"/proposals/{proposal_id}/status/")
+    recorded = _proposal(shape.database_url, proposal_id)
+    _headers, pdf = _download(browser, proposal_id)
+    assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
+    return recorded
+
+
 @pytest.mark.production_shape
 def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_is_back(
     request: pytest.FixtureRequest, tmp_path: Path
@@ -273,6 +323,7 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
     site = request.getfixturevalue("prepared_site")
     with _shape_on_own_redis(site, tmp_path) as (shape, redis_server):
         project_id, _org = _project(shape.database_url, HOSPITALS)
+        media = Path(shape.env["MEDIA_ROOT"])
         before = _counts(shape.database_url)
         redis_server.stop()
 
@@ -283,44 +334,18 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
 
         # Generate: accepted at once, saved, shown as waiting and still polled.
         sales = browsers["sales"]
-        page_path = f"/projects/{project_id}/proposal/"
-        _status, _url, page = sales.open(page_path)
-        token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-        started = time.monotonic()
-        status, landed, page = sales.open(
-            page_path, {"csrfmiddlewaretoken": token, "language": "en"}
-        )
-        took = time.monotonic() - started
-        assert (status, landed) == (200, shape.base + page_path)
+        proposal_id, took = _generate_timed(shape, sales, project_id)
         assert took < GENERATE_BOUND, f"the generate request took {took:.1f}s"
-        assert WAITING in page, page
-        ((proposal_id,),) = _query(
-            shape.database_url, "SELECT id FROM reports_proposal WHERE project_id = %s", project_id
-        )
-        assert _proposal(shape.database_url, proposal_id)["status"] == "queued"
-        row = _htmx_get(sales, f"/proposals/{proposal_id}/status/")
-        assert WAITING in row and "hx-trigger" in row, row
         time.sleep(3)  # the worker keeps trying to reconnect meanwhile: it must not give up
         assert shape.worker.poll() is None, shape.logs()
 
         # Redis back, empty: the page's polling shows the proposal rendered, nobody clicked.
         redis_server.start()
-        deadline = time.monotonic() + 2 * WAIT
-        while "badge--proposal-ready" not in row:
-            assert time.monotonic() < deadline, f"not ready after Redis came back:\n{row}\n" + (
-                shape.logs()
-            )
-            assert "badge--proposal-failed" not in row, row
-            time.sleep(1)
-            row = _htmx_get(sales, f"/proposals/{proposal_id}/status/")
-        recorded = _proposal(shape.database_url, proposal_id)
+        recorded = _polled_until_ready(shape, sales, proposal_id)
         assert recorded["attempts"] == 1, recorded  # sent once, rendered once
         assert "proposal outbox: sent 1 waiting proposal" in shape.worker_log.read_text(), (
             shape.logs()
         )
-        _headers, pdf = _download(sales, proposal_id)
-        assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
-        media = Path(shape.env["MEDIA_ROOT"])
         assert [p.relative_to(media).as_posix() for p in media.rglob("*.pdf")] == [
             recorded["pdf_key"]
         ]
@@ -331,3 +356,19 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
         }
         status, _headers, _body = _get(shape.base + "/healthz")
         assert status == 200
+
+        # Redis hung rather than stopped (its port still accepts connections): a bounded
+        # request too. Its publish may reach Redis after all once the server runs again,
+        # beside the outbox's: rendered once all the same.
+        zurich_id, _org = _project(shape.database_url, ZURICH)
+        redis_server.pause()
+        try:
+            hung_id, took = _generate_timed(shape, sales, zurich_id)
+        finally:
+            redis_server.resume()
+        assert took < HUNG_BOUND, f"the generate request took {took:.1f}s"
+        recorded = _polled_until_ready(shape, sales, hung_id)
+        assert recorded["attempts"] == 1, recorded
+        assert [p.name for p in media.rglob(f"proposal-{zurich_id}-*.pdf")] == [
+            recorded["pdf_key"].rsplit("/", 1)[1]
+        ]
