@@ -13,6 +13,7 @@ import logging
 from typing import Any, Final
 
 from celery import shared_task
+from celery.exceptions import Reject
 from celery.signals import worker_process_init
 from django.conf import settings
 
@@ -51,8 +52,9 @@ def render_proposal(self: Any, proposal_id: int) -> str:
             return str(again.result)
         try:
             raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries))
-        except services.BROKER_ERRORS:
-            # The retry could not be queued: the outbox sends the proposal again.
+        except Reject:
+            # Celery could not queue the retry (the broker went down) and drops this
+            # message: the outbox sends the proposal again.
             services.mark_unsent(proposal_id)
             return "queued"
 

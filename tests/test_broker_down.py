@@ -372,3 +372,36 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
         assert [p.name for p in media.rglob(f"proposal-{zurich_id}-*.pdf")] == [
             recorded["pdf_key"].rsplit("/", 1)[1]
         ]
+
+
+@pytest.mark.django_db
+def test_a_retry_the_broker_refuses_leaves_the_proposal_waiting_for_the_outbox(
+    sized_project: Project, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transient failure whose retry cannot be queued (the broker went down meanwhile):
+    Celery drops the message, the row says the task is to be sent again."""
+    from django.utils import timezone
+
+    from reports import services
+    from reports.models import Proposal
+    from reports.snapshot import create_proposal
+    from reports.tasks import render_proposal
+
+    proposal = create_proposal(sized_project, "en", alice)
+    Proposal.objects.filter(pk=proposal.pk).update(sent_at=timezone.now())
+
+    def unavailable(proposal_id: int) -> None:
+        raise services.TransientFailure("the file store does not answer")
+
+    monkeypatch.setattr(services, "render_and_store", unavailable)
+    monkeypatch.setattr(render_proposal, "apply_async", _refuse)
+    render_proposal.push_request(
+        id="delivered-by-a-worker", retries=0, is_eager=False, called_directly=False
+    )
+    try:
+        assert render_proposal.run(proposal.pk) == "queued"
+    finally:
+        render_proposal.pop_request()
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.sent_at) == ("queued", None)
+    assert proposal.is_waiting and not proposal.can_be_retried
