@@ -20,12 +20,12 @@ import hashlib
 import os
 import shutil
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
 from urllib.parse import urlparse
 
+from django import forms
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
@@ -162,6 +162,11 @@ def last(data: dict[str, Any], name: str) -> Any:
     value = data.get(name, "")
     value = value[-1] if isinstance(value, list) else value
     return "" if isinstance(value, SimpleUploadedFile) else value  # a file is not text
+
+
+def number(text: str) -> int:
+    """A whole number as a person types it in a number box: "7", " 7 ", "7.0", "7."."""
+    return int(forms.IntegerField().clean(text))
 
 
 def _state() -> dict[str, list[dict[str, Any]]]:
@@ -389,8 +394,8 @@ class HostileFormsTests(TestCase):
             project = Project.objects.get(pk=self.project.pk)
             assert RevisionField().clean(last(data, "revision")) == 1
             assert project.revision == 2
-            assert project.tvox_systems == int(last(data, "tvox_systems"))
-            assert project.concurrency == Decimal(last(data, "concurrency").strip())
+            assert project.tvox_systems == number(last(data, "tvox_systems"))
+            assert project.concurrency == forms.DecimalField().clean(last(data, "concurrency"))
             assert project.public_domain == last(data, "public_domain").strip().lower().rstrip(".")
             assert project.title == "Three hospitals"
             self.nothing_else_changed()
@@ -416,7 +421,7 @@ class HostileFormsTests(TestCase):
         assert site.project_id == self.project.pk
         assert site.name == last(data, f"{prefix}-name").strip()
         for name in Site.COUNT_FIELDS:
-            assert getattr(site, name) == int(last(data, f"{prefix}-{name}"))
+            assert getattr(site, name) == number(last(data, f"{prefix}-{name}"))
         assert Project.objects.get(pk=self.project.pk).revision == 2
 
     @SETTINGS
