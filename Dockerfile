@@ -17,12 +17,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH
 
 # WeasyPrint needs Pango (with HarfBuzz and fontconfig) and fonts; shared-mime-info lets it
-# recognise the images it embeds.
+# recognise the images it embeds. HarfBuzz's subsetter makes the embedded fonts, and so the
+# PDF bytes, the same on every machine (without it WeasyPrint falls back to another subsetter
+# and the SHA-256 of a proposal differs). pg_dump/pg_restore (15, Debian bookworm's) for
+# scripts/backup and scripts/restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz0b \
+        libharfbuzz-subset0 \
+        postgresql-client-15 \
         libfontconfig1 \
         fonts-dejavu-core \
         fonts-liberation \

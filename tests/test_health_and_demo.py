@@ -55,13 +55,34 @@ def test_load_demo_creates_a_user_per_role_and_is_safe_to_run_again(db: None) ->
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     call_command("load_demo", stdout=io.StringIO())
-    assert Organization.objects.count() == 1
+    # The partner, and Telenia's own organisation for its platform operator.
+    assert sorted(Organization.objects.values_list("name", flat=True)) == [
+        "Demo Partner S.r.l.",
+        "Telenia S.p.A.",
+    ]
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Customer.objects.count() == 3
     assert Project.objects.count() == 4
     assert "demo-manager-2026" in out.getvalue()
     sales = User.objects.get(username="sales")
     assert sales.check_password("demo-sales-2026")
+
+
+def test_only_the_demo_operator_changes_the_shared_sizing_tables(client: Client, db: None) -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # the grant survives a re-run
+    add_page = "/admin/sizing/sizingtableversion/add/"
+    client.force_login(User.objects.get(username="admin"))
+    assert client.get("/admin/sizing/sizingtableversion/").status_code == 200  # reads them
+    assert client.get(add_page).status_code == 403
+    client.logout()
+    signed_in = client.post(
+        "/accounts/login/", {"username": "telenia", "password": "demo-operator-2026"}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(add_page).status_code == 200
+    # The operator's organisation holds no partner's data.
+    assert not Project.objects.filter(organization__name="Telenia S.p.A.").exists()
 
 
 def test_the_demo_users_can_sign_in(client: Client, db: None) -> None:

@@ -1,4 +1,6 @@
-"""Create demo data: one partner organisation, a user per role, customers and projects.
+"""Create demo data: one partner organisation, a user per role, customers and projects, and
+Telenia's platform operator (the only demo account that changes the shared sizing tables
+and prerequisites; see configurator.admin_access).
 
 Safe to run again: rows are looked up by their natural keys and only created when missing;
 the demo users' passwords are reset to the printed ones.
@@ -8,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from configurator.admin_access import SHARED_RULES_PERMISSION
 from configurator.models import (
     Customer,
     Organization,
@@ -34,6 +38,8 @@ BRAND = {
     "legal_footer": "Demo Partner S.r.l. · Via Torino 61, 20123 Milano · P.IVA 01234567897 · "
     "Capitale sociale € 50.000 i.v. · REA MI-1234567",
 }
+PLATFORM = "Telenia S.p.A."
+OPERATOR = ("telenia", "Olga", "Operatrice", Role.ADMINISTRATOR, "demo-operator-2026")
 # Demo accounts for a local machine; their passwords are printed, so they are no secret.
 USERS = [
     ("sales", "Sara", "Bianchi", Role.SALES_ENGINEER, "demo-sales-2026"),
@@ -149,10 +155,25 @@ class Command(BaseCommand):
             )
             if created:
                 self._sites(project, sites)
+        self._operator()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for “{organization}”."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with:")
         for username, _first, _last, role, password in USERS:
             self.stdout.write(f"  {role.label:<15} {username:<8} / {password}")
+        username, *_names, password = OPERATOR
+        self.stdout.write(f"  {'Telenia operator':<15} {username:<8} / {password}  (/admin/ only)")
+
+    def _operator(self) -> User:
+        """Telenia's own organisation and its operator, holding the permission that stands
+        for the shared rules: partners' administrators only read those."""
+        platform, _ = Organization.objects.get_or_create(name=PLATFORM)
+        username, *rest = OPERATOR
+        operator = self._user(platform, *rest, username)
+        app_label, codename = SHARED_RULES_PERMISSION.split(".")
+        operator.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+        return operator
 
     def _sites(self, project: Project, sites: list[tuple[Any, ...]]) -> None:
         Site.objects.bulk_create(
