@@ -47,8 +47,8 @@ BAD_CHARACTERS = {
     "interlinear annotation": "\ufff9",
     "lone surrogate": "\ud800",
 }
-# A few for the views (each request is a page); the validator gets all of them.
-PAGE_CHARACTERS = ["\x01", "\x1b", "\u202e", "\u2066", "\ufeff"]
+# Through the pages, every one a browser can send (UTF-8 cannot carry a lone surrogate).
+PAGE_CHARACTERS = [char for char in BAD_CHARACTERS.values() if char != "\ud800"]
 GOOD_TEXT = [
     "Città di Forlì — Ufficio Tecnico",
     "Müller & Söhne GmbH, Straße 5",
@@ -220,6 +220,11 @@ def test_each_form_refuses_the_character_next_to_the_field_and_saves_nothing(
 
     response, name = _post(client, form, field, char, project, customer)
 
+    if (form, field) == ("customer", "vat_number") and char.isspace():
+        # Whitespace of every kind separates the digits of a VAT number: taken out.
+        assert response.status_code == 302
+        assert Customer.objects.get(pk=customer.pk).vat_number == "01234567897"
+        return
     assert response.status_code == 200
     errors = response.context["form"].errors if form != "site" else None
     if errors is None:
