@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from .explain import LANGS
 from .inputs import CONNECTIVITIES, COUNT_FIELDS, REQUIREMENT_NAMES
+from .invisible_characters import first_invisible
 from .results import ARCHITECTURES
 from .schema import (
     GROUP_FIGURES,
@@ -42,18 +43,33 @@ def _python_whitespace() -> str:
     return "".join(f"\\u{ord(c):04x}" for c in spaces)
 
 
+@cache
+def _invisible() -> str:
+    """The characters `first_invisible` refuses in a name, as a regular expression class
+    body (lone surrogates aside: UTF-8 JSON cannot carry them)."""
+    refused = [
+        c
+        for c in range(sys.maxunicode + 1)
+        if not 0xD800 <= c <= 0xDFFF and first_invisible(chr(c)) is not None
+    ]
+    return "".join(f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}" for c in refused)
+
+
 def _ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _text() -> Schema:
+    hidden = _invisible()
     return {
         "type": "string",
         "minLength": 1,
         "maxLength": MAX_NAME_LENGTH,
-        "pattern": f"[^{_python_whitespace()}]",
+        # Not blank, and no invisible character anywhere.
+        "pattern": f"^[^{hidden}]*[^{_python_whitespace()}{hidden}][^{hidden}]*$",
         "description": "Not blank; at most "
-        f"{MAX_NAME_LENGTH} characters; no lone surrogate (\\ud800-\\udfff).",
+        f"{MAX_NAME_LENGTH} characters; no lone surrogate (\\ud800-\\udfff); no invisible "
+        "character (controls, bidirectional controls, zero-width marks, the BOM).",
     }
 
 

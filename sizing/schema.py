@@ -33,6 +33,7 @@ from .inputs import (
     Site,
     SizingInput,
 )
+from .invisible_characters import code_point, first_invisible
 from .results import CloudSizing, InstanceGroup, McsSizing, Recommendation, SizingResult
 from .tables import SizingTable
 
@@ -289,6 +290,9 @@ def _name(item: Mapping[str, object], path: str, errors: list[FieldError]) -> st
     if not _is_unicode(value):
         errors.append(_lone_surrogate(f"{path}.name"))
         return ""
+    if invisible := _invisible(f"{path}.name", value):
+        errors.append(invisible)
+        return ""
     if len(value) > MAX_NAME_LENGTH:
         errors.append(
             _error(
@@ -405,6 +409,9 @@ def _hypervisor(data: Mapping[str, object], errors: list[FieldError]) -> str | N
     if not _is_unicode(value):
         errors.append(_lone_surrogate("hypervisor"))
         return None
+    if invisible := _invisible("hypervisor", value):
+        errors.append(invisible)
+        return None
     return value.strip()
 
 
@@ -416,6 +423,20 @@ def _is_unicode(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _invisible(field: str, text: str) -> FieldError | None:
+    """Text a person cannot see (controls, bidirectional overrides, zero-width marks) would
+    reach the pages, exports and PDF: the same rule as the application's text fields."""
+    found = first_invisible(text)
+    if found is None:
+        return None
+    position, char = found[0] + 1, code_point(found[1])
+    return _error(
+        field,
+        f"contiene il carattere invisibile {char} alla posizione {position}",
+        f"contains the invisible character {char} at position {position}",
+    )
 
 
 def _lone_surrogate(field: str) -> FieldError:

@@ -62,3 +62,11 @@ def png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (0x0B, 0x3D
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def visible_name(text: str) -> bool:
+    """A name a person could have typed: not blank, no invisible character (the rule of
+    every text field and of the sizing API's names)."""
+    from sizing.invisible_characters import first_invisible
+
+    return bool(text.strip()) and first_invisible(text) is None

@@ -25,6 +25,8 @@ from configurator.models import User
 from sizing.inputs import CONNECTIVITIES, COUNT_FIELDS, REQUIREMENT_NAMES
 from sizing.schema import MAX_BODY_BYTES, MAX_ERRORS, MAX_SITES, SITE_KEYS, TOP_KEYS
 
+from .factories import visible_name
+
 URL = "/api/sizing"
 MANAGE = str(Path(django_settings.BASE_DIR) / "manage.py")
 HUGE = "9" * 5_000  # over Python's 4,300 digits for int(str)
@@ -125,6 +127,24 @@ REFUSED = [
         "sites[0].name",
         "surrogate",
         id="lone-surrogate-in-a-site-name",
+    ),
+    pytest.param(
+        '{"sites": [' + SITE_TEXT.replace('"Milano"', '"Mi\\u202elano"') + "]}",
+        "sites[0].name",
+        "invisible character U+202E at position 3",
+        id="bidi-override-in-a-site-name",
+    ),
+    pytest.param(
+        '{"sites": [' + SITE_TEXT.replace('"Milano"', '"Milano\\u001b[31m"') + "]}",
+        "sites[0].name",
+        "invisible character U+001B at position 7",
+        id="escape-in-a-site-name",
+    ),
+    pytest.param(
+        '{"sites": [], "hypervisor": "kvm\\u200b"}',
+        "hypervisor",
+        "invisible character U+200B at position 4",
+        id="zero-width-space-in-the-hypervisor",
     ),
     pytest.param('{"sites": [], "sites": []}', "$", "repeated key 'sites'", id="duplicate-keys"),
     pytest.param('{"sites": [], "concurrency": NaN}', "$", "NaN is not JSON", id="nan"),
@@ -286,7 +306,7 @@ json_values = st.recursive(
 counts = st.integers(min_value=0, max_value=1_000)
 valid_sites = st.fixed_dictionaries(
     {
-        "name": st.text(min_size=1, max_size=20).filter(str.strip),
+        "name": st.text(min_size=1, max_size=20).filter(visible_name),
         "connectivity": st.sampled_from(CONNECTIVITIES),
         **{field: counts for field in COUNT_FIELDS},
     }

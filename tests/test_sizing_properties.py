@@ -31,6 +31,8 @@ from sizing.results import McsSizing
 from sizing.schema import InvalidInput, parse_input, result_to_dict
 from sizing.seed import SEED_TABLE
 
+from .factories import visible_name
+
 # No per-example deadline: timing varies on shared CI machines; bench/ measures speed.
 relaxed = settings(deadline=None)
 RULE = re.compile(r"^(Q[12]|R([1-9]|1[0-3])|S[1-7]|B[1-6])$")
@@ -166,7 +168,7 @@ def test_the_texts_exist_in_italian_and_in_english(inp: SizingInput) -> None:
 json_counts = st.integers(min_value=0, max_value=100_000)
 json_sites = st.fixed_dictionaries(
     {
-        "name": st.text(min_size=1, max_size=20).filter(str.strip),
+        "name": st.text(min_size=1, max_size=20).filter(visible_name),
         "connectivity": st.sampled_from(CONNECTIVITIES),
         **{field: json_counts for field in COUNT_FIELDS},
     }
@@ -176,7 +178,7 @@ json_inputs = st.fixed_dictionaries(
     optional={
         "tvox_systems": st.integers(min_value=1, max_value=100_000),
         "concurrency": st.floats(min_value=0, max_value=1, exclude_min=True) | st.just(1),
-        "hypervisor": st.none() | st.text(min_size=1, max_size=30).filter(str.strip),
+        "hypervisor": st.none() | st.text(min_size=1, max_size=30).filter(visible_name),
         "requirements": st.fixed_dictionaries(
             {}, optional={name: st.booleans() for name in REQUIREMENT_NAMES}
         ),
