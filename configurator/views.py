@@ -74,6 +74,7 @@ def _fragment_or_page(request: AuthenticatedRequest, template: str, fragment: st
 
 
 @login_required
+@require_GET
 def home(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("project_list")
 
@@ -82,6 +83,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def project_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectListForm(request.GET or None, user=request.user)
     projects = Project.objects.visible_to(request.user).select_related("customer", "owner")
@@ -207,6 +209,7 @@ def _option_boxes(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @login_required
+@require_GET
 def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = _get_project_for_user(request, pk)
     sites = list(project.sites.all())
@@ -319,6 +322,7 @@ def project_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     search = CustomerListForm(request.GET)
     text = search.cleaned_data["q"] if search.is_valid() else ""
@@ -349,6 +353,7 @@ def customer_create(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _get_customer_for_user(request, pk)
     projects = (
