@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from tempfile import mkdtemp
@@ -28,7 +29,6 @@ from urllib.parse import urlparse
 from django import forms
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -227,7 +227,12 @@ class HostileFormsTests(TestCase):
         )
 
     def setUp(self) -> None:
-        cache.clear()  # the password reset's rate limit counts in the cache
+        # The password reset's rate limit counts in the cache: fresh counters per example,
+        # under a prefix of their own (clearing the cache would flush the whole Redis
+        # database on the production shape, the broker's queues with it).
+        limits = self.settings(RATELIMIT_CACHE_PREFIX=f"rl:{uuid.uuid4().hex}:")
+        limits.enable()
+        self.addCleanup(limits.disable)
 
     # --- the one property -----------------------------------------------------------------
 
