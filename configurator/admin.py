@@ -88,7 +88,8 @@ class CustomerAdmin(OrganizationScopedAdmin):
     list_display = ["company_name", "vat_number", "country", "preferred_language", "organization"]
     list_filter = ["country", "preferred_language"]
     search_fields = ["company_name", "vat_number"]
-    raw_id_fields = ["created_by"]
+    # No raw-id widgets: theirs looks a typed or posted id up unscoped and prints that row's
+    # name, another organisation's included; a select offers the scoped choices only.
 
 
 @admin.register(Project)
@@ -98,5 +99,5 @@ class ProjectAdmin(OrganizationScopedAdmin):
     list_filter = ["status"]
     search_fields = ["title", "customer__company_name"]
     list_select_related = ["customer", "owner"]
-    raw_id_fields = ["customer", "owner"]
+    # A scoped select, not a raw-id widget (see CustomerAdmin).
     readonly_fields = ["revision", "created_at", "updated_at"]

@@ -246,6 +246,13 @@ def test_every_admin_form_refuses_another_organisations_row(
         if response.status_code == 200:
             errors = response.context["adminform"].form.errors
             assert field.name in errors, f"{field.name} took another organisation's row"
+            # The page that refuses it does not name it either (a raw-id widget looked the
+            # posted id up unscoped and printed the other organisation's name).
+            assert str(foreign) not in response.content.decode(), field.name
+    if view == "add":
+        # Nor does an add page that the id is handed to in its query string.
+        prefilled = client.get(f"{url}?{field.name}={foreign.pk}")
+        assert str(foreign) not in prefilled.content.decode(), field.name
 
 
 def test_every_inline_offers_only_the_organisations_rows(adam: User, world: World) -> None:
