@@ -538,3 +538,50 @@ def test_the_flow_fits_a_tablet_without_sideways_scrolling(
         assert overflow <= 0
     finally:
         context.close()
+
+
+def test_a_results_refresh_still_in_flight_does_not_swallow_the_next_one(
+    page: Page, live_server: object, sized_project: Project, console_errors: list[str]
+) -> None:
+    """Two site changes in quick succession: the panel ends on the second.
+
+    Each change asks the panel to refresh itself. When the first refresh was
+    still on its way as the second change landed, htmx queued the second on the
+    panel that the first then replaced, and dropped it: the panel stayed one
+    change behind (seen in CI). The answer to the first refresh is held back
+    here, so that the two always overlap.
+    """
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base)
+    page.goto(f"{base}/projects/{sized_project.pk}/sites/")
+    panel = page.locator("#results-panel")
+    expect(panel).to_contain_text("900 MCS devices")
+
+    held: list[object] = []
+    delivered: list[bool] = []
+
+    def hold_first_answer(route: object) -> None:
+        if held:
+            route.continue_()  # type: ignore[attr-defined]
+            return
+        held.append(route)
+        response = route.fetch()  # type: ignore[attr-defined]  # the 4-site panel
+        page.wait_for_timeout(1000)
+        try:
+            route.fulfill(response=response)  # type: ignore[attr-defined]
+        except PlaywrightError:
+            pass  # the page gave up on it, which is what it should do
+        delivered.append(True)
+
+    page.route(re.compile(r"/projects/\d+/results/"), hold_first_answer)
+    page.get_by_role("button", name="Duplicate Milano").click()
+    expect(page.locator("#inventory h2")).to_have_text("4 sites")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Milano (copy)").click()
+    expect(page.locator("#inventory h2")).to_have_text("3 sites")
+    while not delivered:
+        page.wait_for_timeout(50)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(panel).to_contain_text("900 MCS devices")
+    expect(panel).to_contain_text("over 3 sites")
+    assert console_errors == []
