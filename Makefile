@@ -11,14 +11,14 @@ ci:  ## what CI runs: formatting, lint, migrations, deploy checks, tests twice
 	bash .ci/run
 
 lint:
-	uv run --frozen ruff format --check . && uv run --frozen ruff check . && uv run --frozen mypy
+	./scripts/uv run --frozen ruff format --check . && ./scripts/uv run --frozen ruff check . && ./scripts/uv run --frozen mypy
 
 fmt:
-	uv run --frozen ruff format . && uv run --frozen ruff check --fix .
-	find templates -name '*.html' -print0 | xargs -0 uv run --frozen djade --target-version 6.1
+	./scripts/uv run --frozen ruff format . && ./scripts/uv run --frozen ruff check --fix .
+	find templates -name '*.html' -print0 | xargs -0 ./scripts/uv run --frozen djade --target-version 6.1
 
 audit:  ## bandit over the code, and the locked dependencies against known vulnerabilities
-	uv run --frozen bandit -q -c pyproject.toml -r config configurator reports sizing scripts
+	./scripts/uv run --frozen bandit -q -c pyproject.toml -r config configurator reports sizing scripts
 	./scripts/audit-dependencies
 
 prodshape:  ## the production shape without Docker: gunicorn + Celery worker on local PostgreSQL and Redis
