@@ -99,6 +99,13 @@ IMAGE_EXTENSIONS: Final = {
     "heic",
 }  # fmt: skip
 
+# What a renderer must draw is bounded, not only the file's size: each <use> draws a copy
+# of what it refers to, so twenty levels of groups that each use the previous one twice
+# (the "billion laughs" of SVG) make WeasyPrint or the browser draw a million copies from
+# a few kilobytes. A logo has tens or hundreds of elements.
+MAX_SVG_ELEMENTS: Final = 5_000
+MAX_SVG_DRAWN: Final = 10_000
+
 _URL_FUNCTION = re.compile(r"url\(", re.IGNORECASE)
 _URL_ARGUMENT = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^\s"'()]*))\s*\)""", re.I)
 _LOCAL_FRAGMENT = re.compile(r"#[^\s\"'()\\<>]+")
@@ -243,8 +250,72 @@ def _check_svg(data: bytes) -> None:
     root = _parse_svg(data)
     if root.tag != f"{{{SVG_NS}}}svg":
         raise ValidationError(_("The file is not an SVG image."), code="svg_root")
-    for element in root.iter():
+    elements = list(root.iter())
+    if len(elements) > MAX_SVG_ELEMENTS:
+        raise ValidationError(
+            _("The SVG image has %(count)d elements; a logo may have at most %(max)d.")
+            % {"count": len(elements), "max": MAX_SVG_ELEMENTS},
+            code="svg_elements",
+        )
+    for element in elements:
         _check_svg_element(element)
+    _check_use_expansion(root, elements)
+
+
+def _check_use_expansion(root: ET.Element, elements: list[ET.Element]) -> None:
+    """Count the elements drawn, each <use> as a copy of what it refers to, once per
+    element (memoised, so the count itself stays linear); refuse past `MAX_SVG_DRAWN` and
+    refuse a <use> that ends up inside what it copies. Iterative: a file may nest its
+    groups deeper than Python's recursion limit."""
+    by_id: dict[str, ET.Element] = {}
+    for element in elements:
+        if element.get("id"):
+            by_id.setdefault(element.get("id", ""), element)  # the first one, as renderers do
+    drawn: dict[ET.Element, int] = {}
+    on_path: set[ET.Element] = set()  # being counted: what they copy is below them
+    stack: list[tuple[ET.Element, bool]] = [(root, False)]
+    while stack:
+        element, counted_below = stack.pop()
+        parts = _drawn_parts(element, by_id)
+        if counted_below:
+            on_path.discard(element)
+            drawn[element] = min(1 + sum(drawn[part] for part in parts), MAX_SVG_DRAWN + 1)
+            continue
+        if element in drawn:
+            continue
+        on_path.add(element)
+        stack.append((element, True))
+        for part in parts:
+            if part in on_path:
+                raise ValidationError(
+                    _("The SVG image's <use> references form a loop (#%(id)s).")
+                    % {"id": part.get("id", "")[:60]},
+                    code="svg_use_cycle",
+                )
+            if part not in drawn:
+                stack.append((part, False))
+    if drawn[root] > MAX_SVG_DRAWN:
+        raise ValidationError(
+            _(
+                "The SVG image would draw more than %(max)d elements through its <use> "
+                "references; a logo needs far fewer."
+            )
+            % {"max": MAX_SVG_DRAWN},
+            code="svg_use_expansion",
+        )
+
+
+def _drawn_parts(element: ET.Element, by_id: dict[str, ET.Element]) -> list[ET.Element]:
+    """What drawing `element` draws besides itself: its children and, for a <use>, the
+    element it refers to (SVG 2's `href` before `xlink:href`, as renderers read them; a
+    reference to nothing draws nothing)."""
+    parts = list(element)
+    if element.tag == f"{{{SVG_NS}}}use":
+        reference = element.get("href", element.get(XLINK_HREF, "")).strip()
+        target = by_id.get(reference[1:]) if reference.startswith("#") else None
+        if target is not None:
+            parts.append(target)
+    return parts
 
 
 def _check_svg_element(element: ET.Element) -> None:

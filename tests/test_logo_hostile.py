@@ -196,6 +196,69 @@ def test_it_accepts_ordinary_svg_logos(data: bytes) -> None:
     assert stored == data
 
 
+# --- SVG: <use> that multiplies what is drawn ----------------------------------------------
+
+
+def use_laughs(levels: int, href: bytes = b"href") -> bytes:
+    """The billion laughs of SVG: each group draws the previous one twice, so the last
+    one, used once, draws 2**levels rectangles from a file of a few kilobytes."""
+    groups = [b'<g id="l0"><rect width="1" height="1"/></g>']
+    groups += [
+        b'<g id="l%d"><use %s="#l%d"/><use %s="#l%d" x="1"/></g>'
+        % (level, href, level - 1, href, level - 1)
+        for level in range(1, levels + 1)
+    ]
+    return svg(b"<defs>" + b"".join(groups) + b'</defs><use %s="#l%d"/>' % (href, levels), XLINK)
+
+
+AMPLIFYING_SVGS = {
+    "25 levels of <use> doubling (href)": (use_laughs(25), "svg_use_expansion"),
+    "25 levels of <use> doubling (xlink:href)": (
+        use_laughs(25, b"xlink:href"),
+        "svg_use_expansion",
+    ),
+    "14 levels of <use> doubling (16,384 rectangles)": (use_laughs(14), "svg_use_expansion"),
+    "a <use> inside the group it uses": (
+        svg(b'<g id="a"><rect/><use href="#a"/></g>'),
+        "svg_use_cycle",
+    ),
+    "a <use> that uses itself": (svg(b'<use id="u" href="#u"/>'), "svg_use_cycle"),
+    "two groups that use each other": (
+        svg(b'<g id="a"><use href="#b"/></g><g id="b"><use xlink:href="#a"/></g>', XLINK),
+        "svg_use_cycle",
+    ),
+    "5,001 elements without any <use>": (svg(b"<rect/>" * 5001), "svg_elements"),
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "code"), list(AMPLIFYING_SVGS.values()), ids=list(AMPLIFYING_SVGS.keys())
+)
+def test_it_refuses_an_svg_that_draws_too_much_or_uses_itself(data: bytes, code: str) -> None:
+    assert refusal(data).code == code
+
+
+USING_SVGS = {
+    "a symbol used four times": svg(
+        b'<defs><symbol id="s" viewBox="0 0 2 2"><path d="M0 0h2v2z"/><circle r="1"/>'
+        b'</symbol></defs><use href="#s" x="0"/><use href="#s" x="2"/>'
+        b'<use xlink:href="#s" x="4"/><use xlink:href="#s" x="6"/>',
+        XLINK,
+    ),
+    "8 levels of <use> doubling (256 rectangles)": use_laughs(8),
+    "a <use> of an element that is not there": svg(b'<use href="#missing"/>'),
+    "4,000 elements": svg(b"<rect/>" * 3999),
+    "groups nested 3,000 deep": svg(b"<g>" * 3000 + b"<rect/>" + b"</g>" * 3000),
+}
+
+
+@pytest.mark.parametrize("data", list(USING_SVGS.values()), ids=list(USING_SVGS.keys()))
+def test_it_accepts_a_logo_that_uses_its_elements_a_few_times(data: bytes) -> None:
+    content_type, _, stored = validate_logo(SimpleUploadedFile("logo.svg", data))
+    assert content_type == "image/svg+xml"
+    assert stored == data
+
+
 # --- PNG: a file that lies about itself --------------------------------------------------------
 
 HOSTILE_PNGS = {
@@ -262,6 +325,19 @@ MESSAGES = [
         "Il logo può misurare al massimo 4000 × 4000 pixel",
     ),
     ("it", png(64, 64)[:-30], "logo.png", "L'immagine PNG è danneggiata o incompleta."),
+    (
+        "en",
+        use_laughs(25),
+        "logo.svg",
+        "The SVG image would draw more than 10000 elements through its <use> references",
+    ),
+    (
+        "en",
+        svg(b'<g id="a"><use href="#a"/></g>'),
+        "logo.svg",
+        "The SVG image's <use> references form a loop (#a)",
+    ),
+    ("en", svg(b"<rect/>" * 5001), "logo.svg", "The SVG image has 5002 elements"),
 ]
 
 
