@@ -60,7 +60,8 @@ SVG_ELEMENTS: Final = frozenset(
 # Elements whose character content is drawn (or is a name); elsewhere only white space.
 SVG_TEXT_ELEMENTS: Final = frozenset({"text", "tspan", "textPath", "title", "desc"})
 # Geometry, presentation and filter attributes of SVG 1.1/2, plus `data-*` and `aria-*`
-# (inert without scripts). Each value is checked for url() besides: only `#id` passes.
+# (inert without scripts). Each value is checked as CSS besides (`_check_css`: no escapes,
+# url() to `#id` only), since presentation attributes are CSS values.
 SVG_ATTRIBUTES: Final = frozenset(
     """id class style lang tabindex role focusable version baseProfile
     viewBox preserveAspectRatio transform width height x y x1 y1 x2 y2 cx cy r rx ry fx fy
@@ -378,10 +379,10 @@ def _check_svg_attribute(element: str, attribute: str, value: str) -> None:
         )
     if name == "href":
         _check_reference(value)
-    elif name == "style":
-        _check_css(value)
     else:
-        _check_urls(value)
+        # Not only `style`: every presentation attribute (fill, filter, mask, marker-*...)
+        # is a CSS value to the renderer, where `\75 rl(` is `url(`.
+        _check_css(value)
 
 
 def _is_allowed_attribute(attribute: str) -> bool:

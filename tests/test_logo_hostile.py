@@ -196,6 +196,40 @@ def test_it_accepts_ordinary_svg_logos(data: bytes) -> None:
     assert stored == data
 
 
+# --- SVG: presentation attributes are CSS values ---------------------------------------------
+
+PRESENTATION_ATTRIBUTES = ["fill", "stroke", "filter", "mask", "clip-path", "marker-start"]
+# What a CSS parser reads as url(http://127.0.0.1:9/x) once the escapes are decoded; the
+# last one is the plain external url().
+HOSTILE_CSS_VALUES = {
+    "a hex escape": rb"\75 rl(http://127.0.0.1:9/x)",
+    "a six-digit hex escape": rb"\000075rl(http://127.0.0.1:9/x)",
+    "an escaped letter": rb"u\rl(http://127.0.0.1:9/x)",
+    "an escaped parenthesis": rb"url\(http://127.0.0.1:9/x)",
+    "an external url()": b"url(http://127.0.0.1:9/x)",
+}
+
+
+@pytest.mark.parametrize("value", list(HOSTILE_CSS_VALUES.values()), ids=list(HOSTILE_CSS_VALUES))
+@pytest.mark.parametrize("attribute", PRESENTATION_ATTRIBUTES)
+def test_it_refuses_css_escapes_and_external_urls_in_presentation_attributes(
+    attribute: str, value: bytes
+) -> None:
+    data = svg(b'<rect width="10" height="10" %s="%s"/>' % (attribute.encode(), value))
+    assert refusal(data).code == "svg_reference"
+
+
+def test_it_accepts_local_references_and_colours_in_presentation_attributes() -> None:
+    data = svg(
+        b'<defs><linearGradient id="grad"><stop offset="0" stop-color="#123456"/>'
+        b'</linearGradient><clipPath id="c"><rect width="5" height="5"/></clipPath></defs>'
+        b'<rect width="10" height="10" fill="url(#grad)" stroke="#123456" '
+        b'clip-path="url(#c)" font-family="\'DejaVu Sans\', sans-serif"/>'
+        b'<rect width="2" height="2" fill="#123456"/>'
+    )
+    assert validate_logo(SimpleUploadedFile("logo.svg", data))[2] == data
+
+
 # --- SVG: <use> that multiplies what is drawn ----------------------------------------------
 
 
