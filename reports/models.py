@@ -51,6 +51,13 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         return self.filter(project__in=Project.objects.visible_to(user))
 
 
+def delivery_window() -> timedelta:
+    """How long a sent message may take to be rendered: a redelivery comes after the
+    visibility timeout, and a render stops at the hard time limit. Past it, the message
+    was lost (`Proposal.is_stale`, `reports.services.resend_lost`)."""
+    return timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT)
+
+
 class Proposal(models.Model):
     RENDER_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {
@@ -64,6 +71,7 @@ class Proposal(models.Model):
             "size_bytes",
             "rendered_at",
             "sent_at",
+            "render_task_id",
             "updated_at",
         }
     )
@@ -101,6 +109,9 @@ class Proposal(models.Model):
     # When its rendering task went to the broker; empty while queued means the broker
     # refused it and the outbox sends it later (services.publish_waiting).
     sent_at = models.DateTimeField(_("sent to the queue"), null=True, blank=True)
+    # The message (Celery task id) whose delivery marked it rendering: the same message
+    # back is its worker's crash, another one a duplicate (reports.services._claim).
+    render_task_id = models.CharField(_("rendering task"), max_length=64, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ProposalQuerySet.as_manager()
@@ -153,9 +164,8 @@ class Proposal(models.Model):
             return False
         if self.is_waiting:
             return False
-        limit = settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
         last = max(self.updated_at, self.sent_at or self.updated_at)
-        return timezone.now() - last > timedelta(seconds=limit)
+        return timezone.now() - last > delivery_window()
 
     @property
     def can_be_retried(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+from datetime import timedelta
 
 from botocore.exceptions import (
     ClientError,
@@ -22,6 +23,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
@@ -29,7 +31,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import RedisError
 
-from .models import Proposal, ProposalStatus
+from .models import Proposal, ProposalStatus, delivery_window
 from .render import render_pdf
 
 logger = logging.getLogger(__name__)
@@ -156,13 +158,58 @@ def publish_waiting(limit: int = 100) -> int:
         if publish(proposal_id):
             sent += 1
         elif Proposal.objects.filter(pk=proposal_id, sent_at__isnull=True).exists():
-            break
+            return sent  # the broker refused: it is still down
+    return sent + resend_lost(limit)
+
+
+def resend_lost(limit: int = 100) -> int:
+    """Send again the proposals whose message the broker lost after it took it (Redis
+    restarted without persistence, or was flushed): sent, and neither rendered nor touched
+    for longer than any delivery takes. One still marked rendering lost its worker too: a
+    crash, counted as a redelivery counts it, so that it fails at MAX_CRASHES. A
+    conditional update claims each row, so two sweepers send it once; should a message
+    that was only slow still arrive, `_claim` finds the proposal ready or being rendered
+    by the new message and leaves it alone. How many were sent."""
+    cutoff = timezone.now() - delivery_window()
+    lost = Proposal.objects.filter(
+        status__in=(ProposalStatus.QUEUED, ProposalStatus.RENDERING),
+        sent_at__lt=cutoff,
+        updated_at__lt=cutoff,
+    )
+    sent = 0
+    for proposal in lost.order_by("pk")[:limit]:
+        crashed = proposal.status == ProposalStatus.RENDERING
+        crashes = proposal.crashes + crashed
+        unchanged = Proposal.objects.filter(
+            pk=proposal.pk, status=proposal.status, updated_at=proposal.updated_at
+        )
+        if crashed and crashes >= MAX_CRASHES:
+            unchanged.update(
+                status=ProposalStatus.FAILED,
+                crashes=crashes,
+                failure_code="crashed",
+                failure_detail=f"the worker stopped during {crashes} renderings",
+                updated_at=timezone.now(),
+            )
+            continue
+        claimed = unchanged.update(
+            status=ProposalStatus.QUEUED, sent_at=None, crashes=crashes, updated_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        logger.warning("proposal %s: its message was lost, sending it again", proposal.pk)
+        if publish(proposal.pk):
+            sent += 1
+        elif Proposal.objects.filter(pk=proposal.pk, sent_at__isnull=True).exists():
+            break  # the broker refused: the row waits in the outbox like any other
     return sent
 
 
-def _claim(proposal_id: int) -> Proposal | None:
-    """Mark the proposal rendering, or None when there is nothing to do (already ready
-    with its file, or failed: a failed proposal is queued again only on purpose)."""
+def _claim(proposal_id: int, message_id: str | None = None) -> Proposal | None:
+    """Mark the proposal rendering by this message (the Celery task id, None from the
+    command), or None when there is nothing to do: already ready with its file, failed (a
+    failed proposal is queued again only on purpose), or being rendered right now by
+    another message (a duplicate: a publish that failed after Redis had it, sent again)."""
     with transaction.atomic():
         proposal = (
             Proposal.objects.select_for_update().select_related("project").get(pk=proposal_id)
@@ -173,8 +220,13 @@ def _claim(proposal_id: int) -> Proposal | None:
             return None
         crashes = proposal.crashes
         if proposal.status == ProposalStatus.RENDERING:
-            # Redelivered while still marked rendering: the worker died during the render
-            # (acks_late + reject_on_worker_lost). Stop a proposal that kills every worker.
+            running_for = timezone.now() - proposal.updated_at
+            still_running = running_for <= timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+            if still_running and message_id and proposal.render_task_id not in ("", message_id):
+                return None
+            # Its own message redelivered while still marked rendering, or a rendering
+            # that outlived the time limit: the worker died during the render (acks_late +
+            # reject_on_worker_lost). Stop a proposal that kills every worker.
             crashes += 1
             if crashes >= MAX_CRASHES:
                 _set(
@@ -190,6 +242,7 @@ def _claim(proposal_id: int) -> Proposal | None:
             status=ProposalStatus.RENDERING,
             attempts=proposal.attempts + 1,
             crashes=crashes,
+            render_task_id=message_id or "",
         )
         return proposal
 
@@ -207,12 +260,13 @@ def _logo(proposal: Proposal) -> bytes | None:
     return content
 
 
-def render_and_store(proposal_id: int) -> Proposal:
+def render_and_store(proposal_id: int, message_id: str | None = None) -> Proposal:
     """Render the proposal's PDF from its snapshot and store it; returns the proposal in
-    its final state (ready or failed). Raises `TransientFailure` to be retried."""
+    its final state (ready or failed), or still rendering when another message is at it
+    (`_claim`). Raises `TransientFailure` to be retried."""
     step = "render"
     try:
-        proposal = _claim(proposal_id)
+        proposal = _claim(proposal_id, message_id)
         if proposal is None:
             return Proposal.objects.get(pk=proposal_id)
         try:

@@ -39,7 +39,7 @@ def retry_countdown(retries: int) -> float:
 @shared_task(bind=True, name="reports.render_proposal", max_retries=MAX_RETRIES, ignore_result=True)
 def render_proposal(self: Any, proposal_id: int) -> str:
     try:
-        return str(services.render_and_store(proposal_id).status)
+        return str(services.render_and_store(proposal_id, self.request.id).status)
     except services.TransientFailure as exc:
         if self.request.retries >= MAX_RETRIES:
             services.mark_failed(proposal_id, "unavailable", str(exc))

@@ -194,6 +194,57 @@ def test_whole_worker_killed_mid_render_the_next_worker_renders_it_once(
             _stop(shape.worker)
 
 
+def test_a_message_the_broker_lost_is_sent_again_by_a_worker(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Redis took the proposal's message and then lost it (restarted without persistence,
+    or flushed): the row says sent, and no delivery will ever come. Once the delivery
+    window (visibility timeout + time limit) has passed, a worker's outbox sweep sends it
+    again and it is rendered once. (The window is made to have passed by moving the row's
+    times back, not by waiting 55 s.)"""
+    import redis
+
+    require_production_shape()
+    site = request.getfixturevalue("prepared_site")
+    media = tmp_path / "media"
+    media.mkdir()
+    with _web_and_queue(site, tmp_path, media) as shape:
+        project_id, _org = _project(shape.database_url, HOSPITALS)
+        browser = _signed_in(shape)
+        proposal_id = _generate(shape, browser, project_id, "en")  # no worker runs yet
+        sent = _query(
+            shape.database_url,
+            "SELECT status, sent_at IS NOT NULL FROM reports_proposal WHERE id = %s",
+            proposal_id,
+        )
+        assert sent == [("queued", True)], sent
+        client = redis.Redis.from_url(shape.redis_url, socket_timeout=3)
+        try:
+            assert client.llen(shape.queue) == 1
+            client.delete(shape.queue)  # the message is lost
+        finally:
+            client.close()
+        _query(
+            shape.database_url,
+            "UPDATE reports_proposal SET sent_at = sent_at - interval '1 hour', "
+            "updated_at = updated_at - interval '1 hour' WHERE id = %s",
+            proposal_id,
+        )
+        shape.worker = _worker(shape, shape.worker_log)
+        try:
+            _wait_for_badge(shape, browser, proposal_id, "ready", RENDER)
+        finally:
+            _stop(shape.worker)
+        counts = _query(
+            shape.database_url,
+            "SELECT attempts, crashes FROM reports_proposal WHERE id = %s",
+            proposal_id,
+        )
+        assert counts == [(1, 0)], counts
+        assert "its message was lost, sending it again" in shape.worker_log.read_text()
+        _one_stored_file(shape, media, proposal_id, project_id)
+
+
 def _logo_that_does_not_match_fails_the_proposal_once(
     shape: Shape, browser: Any, media: Path
 ) -> None:
