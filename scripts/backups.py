@@ -6,7 +6,9 @@
 
 The source is what the application uses, read from the same environment (DATABASE_URL,
 S3_BUCKET and the other S3_ variables, MEDIA_ROOT): PostgreSQL and S3 in production,
-SQLite and the media folder on the embedded default.
+SQLite and the media folder on the embedded default. A PostgreSQL URL's database name and
+user are letters, digits and _, its host also - . and :; anything else is refused, as libpq
+could read it as a connection string to another server or database.
 
 A backup is one directory: the database (`pg_dump --format=custom`, or a copy made with
 SQLite's backup API), every stored object under `objects/`, and `manifest.json` with the
@@ -50,6 +52,10 @@ MANIFEST = "manifest.json"
 OBJECTS = "objects"
 CHUNK = 1 << 20
 PG_MAJOR = 15  # the server's version; pg_dump must not be older
+# What a database URL may name: nothing libpq reads as a connection string or a host list.
+PG_NAME = re.compile(r"[A-Za-z0-9_]+", re.ASCII)
+PG_HOST = re.compile(r"[A-Za-z0-9_.:-]+", re.ASCII)
+PG_PORT = re.compile(r"[0-9]{1,5}", re.ASCII)
 
 
 class Failure(Exception):
@@ -147,15 +153,33 @@ class Postgres:
     engine: str = "postgresql"
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Postgres:
-        return cls(
-            name=str(config["NAME"]),
+    def from_config(cls, config: dict[str, Any], option: str) -> Postgres:
+        database = cls(
+            name=str(config.get("NAME") or ""),
             user=str(config.get("USER") or ""),
             password=str(config.get("PASSWORD") or ""),
             host=str(config.get("HOST") or "127.0.0.1"),
             port=str(config.get("PORT") or 5432),
             options=dict(config.get("OPTIONS") or {}),
         )
+        database.refuse_connection_strings(option)
+        return database
+
+    def refuse_connection_strings(self, option: str) -> None:
+        """Names only, before anything runs: pg_restore's --dbname reads a name with "=" or
+        a postgres:// prefix as a whole connection string (another server or database),
+        and a host with "," as a list of servers."""
+        letters = "letters, digits and _"
+        checks = [
+            ("database name", self.name, PG_NAME, letters),
+            ("host", self.host, PG_HOST, "letters, digits, _ - . and : (IPv6)"),
+            ("port", self.port, PG_PORT, "digits"),
+        ]
+        if self.user:  # none: libpq's default, the operating system's user name
+            checks.append(("user", self.user, PG_NAME, letters))
+        for what, value, pattern, allowed in checks:
+            if not pattern.fullmatch(value):
+                raise Failure(f"{option}: {what} {value!r} refused: only {allowed} are allowed")
 
     def describe(self) -> str:
         return f"PostgreSQL database {self.name} on {self.host}:{self.port}"
@@ -358,7 +382,7 @@ def database_from_url(url: str) -> Database:
 def _database(config: dict[str, Any], option: str) -> Database:
     engine = config.get("ENGINE", "")
     if engine == "django.db.backends.postgresql":
-        return Postgres.from_config(config)
+        return Postgres.from_config(config, option)
     if engine == "django.db.backends.sqlite3":
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise Failure(f"{option}: an SQLite URL needs a file path (sqlite:////path)")

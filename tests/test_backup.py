@@ -225,6 +225,31 @@ def test_it_refuses_to_restore_a_damaged_backup(
     assert not restored_db.exists()
 
 
+# libpq reads a database name with "=" or a URI prefix as a whole connection string: such
+# a name in DATABASE_URL would point pg_dump or pg_restore at another server or database.
+CRAFTED = [
+    ("database name", "postgres://postgres@127.0.0.1:5432/dbname=postgres"),
+    ("database name", "postgres://postgres@127.0.0.1:5432/host%3Devil%20dbname%3Dtvox"),
+    ("database name", "postgres://postgres@127.0.0.1:5432/postgres:%2F%2Fevil%2Ftvox"),
+    ("user", "postgres://us%20er%3Dx@127.0.0.1:5432/tvox"),
+    ("host", "postgres://postgres@evil%2Cother:5432/tvox"),
+]
+
+
+@pytest.mark.parametrize(("field", "url"), CRAFTED)
+def test_it_refuses_a_database_url_that_libpq_would_read_as_a_connection_string(
+    tmp_path: Path, field: str, url: str
+) -> None:
+    env = _environment(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"))
+    backup = tmp_path / "backup"
+
+    made = _backups(env, "backup", "--output", str(backup))
+    assert made.returncode == 2, made.stdout + made.stderr
+    assert f"DATABASE_URL: {field}" in made.stderr, made.stderr
+    # Refused before anything ran: no folder, not even the partial one.
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_scripts_run_the_module(tmp_path: Path) -> None:
     for script, word in (
         ("backup", "--verify"),
@@ -249,6 +274,15 @@ def _pg_rows(database_url: str, query: str) -> list[tuple[Any, ...]]:
         database_url.replace("postgres://", "postgresql://", 1), connect_timeout=5
     ) as connection:
         return connection.execute(query).fetchall()  # type: ignore[arg-type]
+
+
+def _pg_execute(database_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        database_url.replace("postgres://", "postgresql://", 1), connect_timeout=5
+    ) as connection:
+        connection.execute(statement)  # type: ignore[arg-type]
 
 
 @pytest.mark.production_shape
@@ -336,3 +370,40 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
     finally:
         _drop_database(database_url, source)
         _drop_database(database_url, restored)
+
+
+@pytest.mark.production_shape
+def test_a_restore_into_a_crafted_database_name_reaches_no_other_database(
+    tmp_path: Path,
+) -> None:
+    database_url, _redis_url = require_production_shape()
+    source, victim = _unique_name("tvox_ops_source"), _unique_name("tvox_ops_victim")
+    crafted = f"dbname={victim}"
+    maintenance = _with_database(database_url, "postgres")
+    _create_database(database_url, source)
+    _create_database(database_url, victim)  # existing and empty: a restore must not land here
+    try:
+        source_url = _with_database(database_url, source)
+        _pg_execute(source_url, "CREATE TABLE kept AS SELECT 1 AS id")
+        env = _environment(DATABASE_URL=source_url, MEDIA_ROOT=str(tmp_path / "media"))
+        backup = tmp_path / "backup"
+        made = _backups(env, "backup", "--output", str(backup))
+        assert made.returncode == 0, made.stdout + made.stderr
+
+        put = _backups(
+            env, "restore", str(backup), "--database-url",
+            _with_database(database_url, crafted.replace("=", "%3D")),
+            "--media-root", str(tmp_path / "restored-media"),
+        )  # fmt: skip
+        assert put.returncode == 2, put.stdout + put.stderr
+        assert "--database-url: database name" in put.stderr, put.stderr
+        # Nothing restored: not into the victim (what libpq read the name as), and no
+        # database of that literal name created either.
+        tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        assert _pg_rows(_with_database(database_url, victim), tables) == []
+        databases = {name for (name,) in _pg_rows(maintenance, "SELECT datname FROM pg_database")}
+        assert victim in databases and crafted not in databases
+        assert not (tmp_path / "restored-media").exists()
+    finally:
+        for name in (source, victim, crafted):
+            _drop_database(database_url, name)
