@@ -6,7 +6,11 @@ pip-audit cannot get that data for a pin (a mirror without PyPI's per-version
 `/pypi/<name>/<version>/json`, as on the development machine, or no network), the pin is
 checked against the project endpoint `/pypi/<name>/json`, whose `vulnerabilities` are those
 of the project's latest release: exact for a pin at the latest release, nothing for an
-older one. A pin that neither source can check is listed as NOT AUDITED.
+older one. A pin that neither source can check is listed as NOT AUDITED, and so is a pin
+that pip-audit's report does not mention at all. A pin is its name (PEP 503: Django,
+django and DJANGO are one) and its version: two versions of one name (uv's forked
+resolution, one per Python or platform) are two pins, each audited (by separate pip-audit
+runs, as pip-audit refuses two versions of a name in one file).
 
 Exit status: 0 all audited and clean; 1 a known vulnerability (the step fails); 2 pins not
 audited (unless --allow-unaudited, which prints them as loudly and exits 0 when at least
@@ -30,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 ROOT = Path(__file__).resolve().parent.parent
 PYPI = "https://pypi.org/pypi"
 TIMEOUT = 20
@@ -51,17 +57,49 @@ class Finding:
     source: str
 
 
+# (PEP 503 name, version): what is audited
+Pin = tuple[str, str]
+
+
 @dataclass
 class Audit:
-    pins: dict[str, str]
+    pins: list[Pin]
     findings: list[Finding] = field(default_factory=list)
-    # name -> why it could not be audited
+    audited: set[Pin] = field(default_factory=set)
+    # pin (name==version) or requirement line -> why it could not be audited
     unaudited: dict[str, str] = field(default_factory=dict)
-    by_fallback: list[str] = field(default_factory=list)
+    by_fallback: list[Pin] = field(default_factory=list)
 
 
 def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _version(version: str) -> str:
+    """The version as pip-audit writes it (1.0-1 and 1.0.post1 are one)."""
+    try:
+        return str(Version(version))
+    except InvalidVersion:
+        return version
+
+
+def _label(pin: Pin) -> str:
+    return f"{pin[0]}=={pin[1]}"
+
+
+def pins_of(requirements_text: str) -> list[Pin]:
+    return sorted({(_normalise(n), _version(v)) for n, v in PIN.findall(requirements_text)})
+
+
+def _runs(pins: list[Pin]) -> list[list[Pin]]:
+    """The pins in as few lists as hold each name once (pip-audit refuses a name twice)."""
+    runs: list[list[Pin]] = []
+    for pin in pins:
+        free = next((run for run in runs if all(pin[0] != name for name, _ in run)), None)
+        if free is None:
+            runs.append(free := [])
+        free.append(pin)
+    return runs
 
 
 def locked_requirements() -> str:
@@ -109,19 +147,20 @@ def _ignored(vulnerability: dict[str, Any]) -> bool:
     return bool({vulnerability["id"], *vulnerability.get("aliases", [])} & set(IGNORED))
 
 
-def _fallback(audit: Audit, name: str, project: dict[str, Any] | str) -> None:
-    version = audit.pins[name]
+def _fallback(audit: Audit, pin: Pin, project: dict[str, Any] | str) -> None:
+    name, version = pin
     if isinstance(project, str):
-        audit.unaudited[name] = f"{version}: {project}"
+        audit.unaudited[_label(pin)] = project
         return
     latest = project.get("info", {}).get("version")
     if "vulnerabilities" not in project or latest is None:
-        audit.unaudited[name] = f"{version}: PyPI's project JSON has no vulnerability data"
+        audit.unaudited[_label(pin)] = "PyPI's project JSON has no vulnerability data"
         return
-    if latest != version:
-        audit.unaudited[name] = f"{version} (latest {latest}): no data for older releases"
+    if _version(latest) != version:
+        audit.unaudited[_label(pin)] = f"latest is {latest}: no data for older releases"
         return
-    audit.by_fallback.append(name)
+    audit.audited.add(pin)
+    audit.by_fallback.append(pin)
     for vulnerability in project["vulnerabilities"]:
         if vulnerability.get("withdrawn") or _ignored(vulnerability):
             continue
@@ -138,7 +177,7 @@ def _fallback(audit: Audit, name: str, project: dict[str, Any] | str) -> None:
 
 
 def audit(requirements_text: str) -> Audit:
-    pins = {_normalise(name): version for name, version in PIN.findall(requirements_text)}
+    pins = pins_of(requirements_text)
     if not pins:
         raise SystemExit("audit: no pinned requirement (name==version) found")
     result = Audit(pins)
@@ -147,26 +186,57 @@ def audit(requirements_text: str) -> Audit:
     for line in requirements_text.splitlines():
         line = line.strip()
         if line and not line.startswith(("#", "-")) and not PIN.match(line):
-            result.unaudited[line] = " is not a name==version pin"
+            result.unaudited[line] = "not a name==version pin"
+    runs = _runs(pins)
     with tempfile.TemporaryDirectory(prefix="tvox-audit-") as folder:
-        requirements = Path(folder) / "requirements.txt"
-        requirements.write_text("".join(f"{n}=={v}\n" for n, v in pins.items()))
-        process = _pip_audit(requirements)
+        processes = []
+        for number, run in enumerate(runs):
+            requirements = Path(folder) / f"requirements-{number}.txt"
+            requirements.write_text("".join(f"{_label(pin)}\n" for pin in run))
+            processes.append(_pip_audit(requirements))
         # The fallback's data is fetched while pip-audit runs: both take seconds.
+        names = sorted({name for name, _ in pins})
         with ThreadPoolExecutor(max_workers=16) as pool:
-            projects = dict(zip(pins, pool.map(_project, pins), strict=True))
-        stdout, stderr = process.communicate(timeout=600)
+            projects = dict(zip(names, pool.map(_project, names), strict=True))
+        try:
+            reports = [_report(process) for process in processes]
+        finally:  # one run failed: the others are not left running
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+    for run, report in zip(runs, reports, strict=True):
+        _read_report(result, run, report, projects)
+    # What no source answered for is not audited: named, never counted in silence.
+    for pin in pins:
+        if pin not in result.audited and _label(pin) not in result.unaudited:
+            result.unaudited[_label(pin)] = "pip-audit's report does not mention it"
+    return result
+
+
+def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
+    stdout, stderr = process.communicate(timeout=600)
     if process.returncode not in (0, 1):
         raise SystemExit(f"audit: pip-audit failed ({process.returncode}):\n{stderr[-3000:]}")
     try:
-        report = json.loads(stdout)
+        return dict(json.loads(stdout))
     except ValueError as exc:
         raise SystemExit(f"audit: pip-audit's report is not JSON: {exc}\n{stderr}") from exc
+
+
+def _read_report(
+    result: Audit, run: list[Pin], report: dict[str, Any], projects: dict[str, Any]
+) -> None:
+    """One pip-audit report on `run`, whose pins each have a name of their own."""
+    pins = {name: (name, version) for name, version in run}
     for dependency in report["dependencies"]:
         name = _normalise(dependency["name"])
-        if "skip_reason" in dependency:
-            _fallback(result, name, projects[name])
+        if "skip_reason" in dependency:  # named, without a version
+            if name in pins:
+                _fallback(result, pins[name], projects[name])
             continue
+        pin = (name, _version(str(dependency["version"])))
+        if pin in run:
+            result.audited.add(pin)
         for vulnerability in dependency.get("vulns", []):
             result.findings.append(
                 Finding(
@@ -178,11 +248,10 @@ def audit(requirements_text: str) -> Audit:
                     "pip-audit",
                 )
             )
-    return result
 
 
 def _print(result: Audit, allow_unaudited: bool) -> int:
-    audited = len(result.pins) - len(set(result.unaudited) & set(result.pins))
+    audited = len(result.audited & set(result.pins))
     print(f"audit: {len(result.pins)} pinned packages, {audited} audited", end="")
     if result.by_fallback:
         print(f" ({len(result.by_fallback)} through PyPI's project JSON: pip-audit had no data)")
@@ -201,8 +270,8 @@ def _print(result: Audit, allow_unaudited: bool) -> int:
         banner = "!" * 78
         print(f"{banner}\nNOT AUDITED: {len(result.unaudited)} requirement(s): no vulnerability")
         print("data could be had for them.")
-        for name, why in sorted(result.unaudited.items()):
-            print(f"  {name}{'' if why.startswith(' ') else '=='}{why}")
+        for requirement, why in sorted(result.unaudited.items()):
+            print(f"  {requirement}: {why}")
         if allow_unaudited:
             print("--allow-unaudited: not a failure; these pins are NOT known to be safe.")
         print(banner)
