@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -40,15 +41,42 @@ def organization_branding(request: AuthenticatedRequest) -> HttpResponse:
     # What is stored, taken before validation: a refused form must not preview its values.
     brand = organization.brand_snapshot()
     form = OrganizationBrandingForm(
-        request.POST or None, request.FILES or None, instance=organization
+        request.POST or None,
+        request.FILES or None,
+        instance=organization,
+        initial={"revision": organization.branding_revision},
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Branding saved."))
-        return redirect("organization_branding")
+        with transaction.atomic():
+            if organization.claim_branding_revision(form.cleaned_data["revision"]):
+                form.save()
+                messages.success(request, _("Branding saved."))
+                return redirect("organization_branding")
+        return _conflict(request, form, organization)
     return render(
         request, "configurator/organization_branding.html", {"form": form, "brand": brand}
     )
+
+
+def _conflict(
+    request: AuthenticatedRequest, form: OrganizationBrandingForm, organization: Organization
+) -> HttpResponse:
+    """Somebody saved the branding since this form was read (or the form carries no
+    revision): nothing is written, the logo not stored. The page comes back with what was
+    typed, the saved values beside it and the fresh revision, so saving again is a choice."""
+    fresh = Organization.objects.get(pk=organization.pk)
+    message = _(
+        "Another administrator saved the branding while you were editing it (now revision "
+        "%(n)d). Your changes are still in the form below; the saved values are shown "
+        "beside it. Review them and save again."
+    ) % {"n": fresh.branding_revision}
+    if form.checked_logo:
+        message += " " + _("Choose the logo file again: it was not saved.")
+    form.add_error(None, message)
+    form.data = form.data.copy()
+    form.data["revision"] = str(fresh.branding_revision)
+    context = {"form": form, "brand": fresh.brand_snapshot(), "conflict": fresh}
+    return render(request, "configurator/organization_branding.html", context, status=409)
 
 
 @login_required

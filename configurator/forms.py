@@ -340,6 +340,8 @@ class OrganizationBrandingForm(forms.ModelForm):
         )(),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    # The branding revision the page was read at: a save over a newer one is refused.
+    revision = RevisionField()
 
     class Meta:
         model = Organization

@@ -63,6 +63,9 @@ class Organization(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
     legal_footer = models.TextField(_("legal footer"), max_length=600, blank=True)
+    # Counts the saves of the branding page, so that of two administrators editing it at
+    # once the second is shown the first one's save instead of overwriting it.
+    branding_revision = models.PositiveIntegerField(_("branding revision"), default=1)
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +74,20 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def claim_branding_revision(self, expected_revision: int) -> bool:
+        """Take the next branding revision, only if nobody saved the branding since
+        `expected_revision` was read; call it in the save's transaction, before the save.
+
+        The check and the increment are one UPDATE, which holds the row until the
+        transaction ends: of two concurrent saves exactly one gets True.
+        """
+        claimed = Organization.objects.filter(
+            pk=self.pk, branding_revision=expected_revision
+        ).update(branding_revision=F("branding_revision") + 1)
+        if claimed:
+            self.branding_revision = expected_revision + 1
+        return bool(claimed)
 
     def set_logo(self, content_type: str, sha256: str, data: bytes) -> None:
         """Store a logo checked by `configurator.branding.validate_logo` under its content

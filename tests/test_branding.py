@@ -3,6 +3,7 @@ its own; the logo is accepted by its content and served back to the organisation
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,7 @@ def branding_data(**changes: Any) -> dict[str, Any]:
         "email": "info@partner-one.example",
         "website": "https://partner-one.example",
         "legal_footer": "Capitale sociale € 10.000 i.v. — REA MI-123456",
+        "revision": "1",  # what a new organisation's page carries
     }
     data.update(changes)
     return data
@@ -191,7 +193,11 @@ def test_it_removes_the_logo(adam: User, org: Organization) -> None:
     logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
     client.post(reverse("organization_branding"), branding_data(logo=logo))
 
-    response = client.post(reverse("organization_branding"), branding_data(remove_logo="on"))
+    org.refresh_from_db()
+    response = client.post(
+        reverse("organization_branding"),
+        branding_data(remove_logo="on", revision=str(org.branding_revision)),
+    )
 
     assert response.status_code == 302
     org.refresh_from_db()
@@ -278,3 +284,111 @@ def test_the_branding_link_is_shown_to_administrators_only(
     assert link in signed_in(adam).get(reverse("project_list")).content.decode()
     for user in (alice, maria):
         assert link not in signed_in(user).get(reverse("project_list")).content.decode()
+
+
+# --- Two administrators at once: the second save does not overwrite the first --------------
+
+BRANDING_CONFLICT = "saved the branding while you were editing it"
+
+
+@pytest.fixture
+def ada(org: Organization) -> User:
+    """A second administrator of adam's organisation."""
+    return make_user(org, "ada", Role.ADMINISTRATOR)
+
+
+def posted_revision(response: Any) -> str:
+    found = re.search(
+        r'<input type="hidden" name="revision" value="(\d*)"', response.content.decode()
+    )
+    assert found, "the page carries no revision"
+    return found.group(1)
+
+
+def test_the_page_carries_the_revision_it_was_read_at(adam: User, org: Organization) -> None:
+    client = signed_in(adam)
+    assert posted_revision(client.get(reverse("organization_branding"))) == "1"
+    client.post(reverse("organization_branding"), branding_data())
+    assert posted_revision(client.get(reverse("organization_branding"))) == "2"
+
+
+def test_a_save_at_the_current_revision_is_saved_and_counted(adam: User, org: Organization) -> None:
+    response = signed_in(adam).post(
+        reverse("organization_branding"), branding_data(legal_name="Partner One S.p.A.")
+    )
+
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert (org.legal_name, org.branding_revision) == ("Partner One S.p.A.", 2)
+
+
+def test_the_second_of_two_administrators_gets_the_conflict_page_and_overwrites_nothing(
+    adam: User, ada: User, org: Organization, media_storage: Path
+) -> None:
+    adams, adas = signed_in(adam), signed_in(ada)
+    read_by_ada = posted_revision(adas.get(reverse("organization_branding")))
+    first = adams.post(reverse("organization_branding"), branding_data(legal_name="Adam's name"))
+    assert first.status_code == 302
+    org.refresh_from_db()
+    saved_by_adam = org.brand_snapshot()
+    logo = SimpleUploadedFile("logo.png", png(), content_type="image/png")
+
+    response = adas.post(
+        reverse("organization_branding"),
+        branding_data(
+            legal_name="Ada's name", primary_color="#445566", logo=logo, revision=read_by_ada
+        ),
+    )
+
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert BRANDING_CONFLICT in page
+    assert 'value="Ada\'s name"' in page  # what she typed is still in the form
+    assert "Adam's name" in page  # the saved values beside it
+    assert posted_revision(response) == "2"
+    org.refresh_from_db()
+    assert org.brand_snapshot() == saved_by_adam
+    assert org.branding_revision == 2
+    assert stored_files(media_storage) == []
+
+
+@pytest.mark.parametrize(
+    "revision",
+    [None, "", "abc", "0", "-1", "9" * 30, "2"],
+    ids=["missing", "empty", "not a number", "zero", "negative", "too long", "ahead"],
+)
+def test_a_save_without_the_current_revision_gets_the_conflict_page_and_changes_nothing(
+    adam: User, org: Organization, revision: str | None
+) -> None:
+    data = branding_data(legal_name="Typed without a revision")
+    if revision is None:
+        del data["revision"]
+    else:
+        data["revision"] = revision
+    before = org.brand_snapshot()
+
+    response = signed_in(adam).post(reverse("organization_branding"), data)
+
+    assert response.status_code == 409
+    assert BRANDING_CONFLICT in html.unescape(response.content.decode())
+    org.refresh_from_db()
+    assert org.brand_snapshot() == before
+    assert org.branding_revision == 1
+
+
+def test_saving_again_from_the_conflict_page_is_a_choice_that_saves(
+    adam: User, org: Organization
+) -> None:
+    client = signed_in(adam)
+    client.post(reverse("organization_branding"), branding_data())
+    conflict = client.post(reverse("organization_branding"), branding_data(legal_name="Again"))
+    assert conflict.status_code == 409
+
+    again = client.post(
+        reverse("organization_branding"),
+        branding_data(legal_name="Again", revision=posted_revision(conflict)),
+    )
+
+    assert again.status_code == 302
+    org.refresh_from_db()
+    assert (org.legal_name, org.branding_revision) == ("Again", 3)
