@@ -21,11 +21,17 @@ no answer betrays.
 
 django-ratelimit's `get_usage` rather than its decorator: the account rule needs the
 e-mail address as the form cleaned it, and its answer must be the ordinary one, not 403.
+
+With the cache down (Redis stopped or hung on the production shape) nothing can be
+counted, so nothing is sent: the request is treated as limited (fail closed), with the
+answer that limit gives, and a warning is logged. Sending unlimited mail while the
+counters are away is what the limits are there to prevent.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import unicodedata
 from typing import Any
 
@@ -35,8 +41,13 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 HOUR = 3600
+# The Retry-After of a request refused because the counters could not be read.
+CACHE_DOWN_RETRY_AFTER = 60
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -79,13 +90,22 @@ def account_key(email: str) -> str:
 
 
 def _usage(request: HttpRequest, rule: str, value: str, limit: int) -> dict[str, Any]:
-    usage: dict[str, Any] | None = get_usage(
-        request,
-        group=f"password_reset:{rule}",
-        key=lambda group, request: value,
-        rate=(limit, HOUR),
-        increment=True,
-    )
+    try:
+        usage: dict[str, Any] | None = get_usage(
+            request,
+            group=f"password_reset:{rule}",
+            key=lambda group, request: value,
+            rate=(limit, HOUR),
+            increment=True,
+        )
+    except (RedisError, OSError) as exc:  # Django's Redis cache raises the client's errors
+        # The value (an address or an e-mail address) stays out of the log.
+        logger.warning(
+            "password reset: rate-limit counters unavailable (%s rule), request refused: %s",
+            rule,
+            type(exc).__name__,
+        )
+        return {"should_limit": True, "time_left": CACHE_DOWN_RETRY_AFTER}
     return usage or {"should_limit": False, "time_left": 0}
 
 

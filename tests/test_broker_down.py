@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import time
+import urllib.error
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,7 @@ def _pages(database_url: str) -> dict[str, list[str]]:
         f"{project}/proposal/",
         "/customers/",
         f"/customers/{customer_id}/",
+        "/accounts/password_reset/",
     ]
     return {
         "sales": [*common, f"{project}/edit/", f"{project}/sites/import/"],
@@ -268,6 +270,24 @@ def _walk(shape: Shape) -> dict[str, Browser]:
             assert status == 200, (user, path)
         browsers[user] = browser
     return browsers
+
+
+def _ask_reset(shape: Shape, username: str) -> tuple[int, str]:
+    """Ask for a password reset for `username`'s e-mail address, signed out, as a stranger
+    would: the answer's status and page."""
+    ((email,),) = _query(
+        shape.database_url, "SELECT email FROM configurator_user WHERE username = %s", username
+    )
+    browser = Browser(shape.base)
+    _status, _url, page = browser.open("/accounts/password_reset/")
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    try:
+        status, _url, page = browser.open(
+            "/accounts/password_reset/", {"csrfmiddlewaretoken": token, "email": email}
+        )
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode()
+    return status, page
 
 
 def _counts(database_url: str) -> dict[str, int]:
@@ -331,6 +351,10 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
         assert status == 503, body
         assert b'"broker": "error' in body and b'"database": "ok"' in body, body
         browsers = _walk(shape)
+        # The reset's counters live in Redis: refused as limited (no mail), never a 500.
+        status, page = _ask_reset(shape, "sales")
+        assert status == 429, page
+        assert "Too many password reset requests" in page, page
 
         # Generate: accepted at once, saved, shown as waiting and still polled.
         sales = browsers["sales"]

@@ -218,3 +218,39 @@ def test_a_bad_limit_in_the_environment_stops_start_up_naming_it(name: str, valu
     )
     assert result.returncode != 0
     assert name in result.stderr
+
+
+# --- The cache down: refused as limited, never a 500 --------------------------------------
+
+# Django's own Redis cache on a port nobody listens on: every counter read fails as it does
+# when the production shape's Redis is down.
+UNREACHABLE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+def test_with_the_cache_down_a_reset_is_refused_as_limited_and_sends_nothing(
+    alice: User, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.CACHES = UNREACHABLE_CACHE
+    with caplog.at_level("WARNING", logger="configurator.accounts"):
+        known, unknown = ask_reset(Client(), alice.email), ask_reset(Client(), UNKNOWN)
+
+    assert known.status_code == unknown.status_code == 429
+    assert "Too many password reset requests" in known.content.decode()
+    assert without_tokens(known.content) == without_tokens(unknown.content)
+    assert int(known["Retry-After"]) > 0
+    assert mail.outbox == []
+    warnings = [r for r in caplog.records if r.name == "configurator.accounts"]
+    assert len(warnings) == 2, caplog.text
+    assert all("rate-limit counters unavailable" in r.getMessage() for r in warnings)
+    assert alice.email not in caplog.text  # the log names no address
+
+
+def test_with_the_cache_down_the_reset_form_itself_still_opens(db: None, settings: Any) -> None:
+    settings.CACHES = UNREACHABLE_CACHE
+    assert Client().get(reverse("password_reset")).status_code == 200
