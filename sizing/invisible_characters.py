@@ -15,6 +15,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
+# Unicode category Cc: these code points and no others, for ever (Unicode's stability
+# policy fixes the set of control characters).
+CONTROLS: Final = frozenset({*range(0x00, 0x20), *range(0x7F, 0xA0)})
 BIDI_CONTROLS: Final = frozenset(
     {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 )
@@ -47,6 +50,12 @@ def first_invisible(text: str, *, multiline: bool = False) -> tuple[int, str] | 
         ):
             return position, char
     return None
+
+
+def refused_code_points() -> list[int]:
+    """Every code point `first_invisible` refuses in single-line text, lone surrogates
+    aside (UTF-8 cannot carry them), in order: for the OpenAPI name pattern."""
+    return sorted(CONTROLS | BIDI_CONTROLS | OTHER_INVISIBLE)
 
 
 def code_point(char: str) -> str:

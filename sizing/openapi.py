@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from .explain import LANGS
 from .inputs import CONNECTIVITIES, COUNT_FIELDS, REQUIREMENT_NAMES
-from .invisible_characters import first_invisible
+from .invisible_characters import refused_code_points
 from .results import ARCHITECTURES
 from .schema import (
     GROUP_FIGURES,
@@ -47,12 +47,7 @@ def _python_whitespace() -> str:
 def _invisible() -> str:
     """The characters `first_invisible` refuses in a name, as a regular expression class
     body (lone surrogates aside: UTF-8 JSON cannot carry them)."""
-    refused = [
-        c
-        for c in range(sys.maxunicode + 1)
-        if not 0xD800 <= c <= 0xDFFF and first_invisible(chr(c)) is not None
-    ]
-    return "".join(f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}" for c in refused)
+    return "".join(f"\\u{c:04x}" if c <= 0xFFFF else f"\\U{c:08x}" for c in refused_code_points())
 
 
 def _ref(name: str) -> Schema:

@@ -39,6 +39,11 @@ def site(name: str = "Milano", **counts: int) -> dict[str, Any]:
 SITE_TEXT = json.dumps(site())
 
 
+def _with_site_name(name_json: str) -> str:
+    """A body of one site named by `name_json`, JSON text as sent (escapes kept as written)."""
+    return '{"sites": [' + SITE_TEXT.replace('"Milano"', name_json) + "]}"
+
+
 def post(client: Client, body: bytes | str, **headers: str) -> Any:
     return client.post(URL, body, content_type="application/json", headers=headers)
 
@@ -123,19 +128,19 @@ REFUSED = [
         id="lone-surrogate-echoed-in-the-output",
     ),
     pytest.param(
-        '{"sites": [' + SITE_TEXT.replace('"Milano"', '"Mi\\ud800"') + "]}",
+        _with_site_name('"Mi\\ud800"'),
         "sites[0].name",
         "surrogate",
         id="lone-surrogate-in-a-site-name",
     ),
     pytest.param(
-        '{"sites": [' + SITE_TEXT.replace('"Milano"', '"Mi\\u202elano"') + "]}",
+        _with_site_name('"Mi\\u202elano"'),
         "sites[0].name",
         "invisible character U+202E at position 3",
         id="bidi-override-in-a-site-name",
     ),
     pytest.param(
-        '{"sites": [' + SITE_TEXT.replace('"Milano"', '"Milano\\u001b[31m"') + "]}",
+        _with_site_name('"Milano\\u001b[31m"'),
         "sites[0].name",
         "invisible character U+001B at position 7",
         id="escape-in-a-site-name",

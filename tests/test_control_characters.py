@@ -20,7 +20,7 @@ from django.utils import translation
 from configurator.forms import ProjectListForm
 from configurator.models import Customer, Organization, Project, Site, User
 from configurator.validators import VisibleTextValidator, text_validator_for
-from sizing.invisible_characters import first_invisible
+from sizing.invisible_characters import first_invisible, refused_code_points
 
 from .test_inventory_io import HEADER, csv_file, upload, xlsx_bytes
 
@@ -74,6 +74,13 @@ def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
 
 def _project_models() -> list[type[models.Model]]:
     return [m for label in PROJECT_APPS for m in apps.get_app_config(label).get_models()]
+
+
+def test_the_refused_list_is_exactly_what_the_rule_refuses() -> None:
+    """The OpenAPI pattern is built from `refused_code_points` (a list, not a scan of
+    every code point per process): it must be the rule's own set, every code point asked."""
+    asked = (c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert refused_code_points() == [c for c in asked if first_invisible(chr(c)) is not None]
 
 
 def test_every_text_field_of_every_model_has_the_validator() -> None:
