@@ -73,12 +73,16 @@ def client_ip(request: HttpRequest) -> str:
 
 def client_address(request: HttpRequest) -> str:
     """`client_ip`, an IPv6 client by its /64 network: one subscriber gets a whole /64 to
-    choose addresses from."""
+    choose addresses from. An IPv4-mapped address (`::ffff:203.0.113.7`, as a dual-stack
+    socket reports an IPv4 client) is that IPv4 client: its own bucket, not one /64 shared
+    by every IPv4 client."""
     address = client_ip(request)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return address or "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped:
+        parsed = parsed.ipv4_mapped
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)

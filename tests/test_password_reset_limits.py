@@ -19,9 +19,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import caches
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from configurator.accounts import client_address
 from configurator.models import User
 
 from .factories import PASSWORD
@@ -254,3 +255,23 @@ def test_with_the_cache_down_a_reset_is_refused_as_limited_and_sends_nothing(
 def test_with_the_cache_down_the_reset_form_itself_still_opens(db: None, settings: Any) -> None:
     settings.CACHES = UNREACHABLE_CACHE
     assert Client().get(reverse("password_reset")).status_code == 200
+
+
+# --- The client's bucket ------------------------------------------------------------------
+
+
+def _bucket(address: str) -> str:
+    return client_address(RequestFactory().post("/", REMOTE_ADDR=address))
+
+
+def test_an_ipv4_mapped_ipv6_address_shares_the_bucket_of_its_ipv4_address() -> None:
+    assert _bucket("::ffff:203.0.113.7") == _bucket("203.0.113.7") == "203.0.113.7"
+    assert _bucket("::FFFF:cb00:7107") == "203.0.113.7"  # the same address, spelled in hex
+
+
+def test_two_ipv4_mapped_clients_have_buckets_of_their_own() -> None:
+    assert _bucket("::ffff:203.0.113.7") != _bucket("::ffff:203.0.113.8")
+
+
+def test_an_ipv6_client_is_still_counted_by_its_64() -> None:
+    assert _bucket("2001:db8:1:2::7") == _bucket("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
