@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +24,18 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     # The logo changes only through the branding page, which checks the file and stores it
     # under its own content hash: a hash typed here could overwrite another's logo.
     exclude = ["logo", "logo_content_type"]
-    readonly_fields = ["logo_sha256"]
+    readonly_fields = ["logo_sha256", "branding_revision"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """A change here is a branding save too: a branding page opened before it then
+        answers with its conflict page instead of overwriting it."""
+        if change and form.changed_data:
+            obj.branding_revision = F("branding_revision") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["branding_revision"])
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -426,6 +426,7 @@ def _post_data(
         return {}
     if name == "organization_branding":
         return {
+            "revision": "1",
             "primary_color": "#112233",
             "accent_color": "#AABBCC",
             "legal_name": "Renamed S.p.A.",

@@ -392,3 +392,28 @@ def test_saving_again_from_the_conflict_page_is_a_choice_that_saves(
     assert again.status_code == 302
     org.refresh_from_db()
     assert (org.legal_name, org.branding_revision) == ("Again", 3)
+
+
+def test_a_change_in_the_admin_is_a_branding_save_that_a_stale_page_cannot_overwrite(
+    adam: User, ada: User, org: Organization
+) -> None:
+    """The organisation's brand fields are also editable in /admin/: a change there counts
+    as a branding save, so a branding page read before it gets the conflict page."""
+    admin = signed_in(ada)
+    change_url = reverse("admin:configurator_organization_change", args=[org.pk])
+    page = admin.get(change_url)
+    assert page.status_code == 200
+    fields = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if value is not None and name in page.context["adminform"].form.fields
+    }
+    response = admin.post(change_url, {**fields, "legal_name": "Changed by Telenia"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org.refresh_from_db()
+    assert (org.legal_name, org.branding_revision) == ("Changed by Telenia", 2)
+
+    stale = signed_in(adam).post(reverse("organization_branding"), branding_data())
+    assert stale.status_code == 409
+    org.refresh_from_db()
+    assert org.legal_name == "Changed by Telenia"

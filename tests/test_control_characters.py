@@ -155,6 +155,7 @@ CUSTOMER = {
     "contact_phone": "+39 02 1234567",
 }
 BRANDING = {
+    "revision": "1",
     "primary_color": "#112233",
     "accent_color": "#AABBCC",
     "legal_name": "Partner One S.r.l.",
@@ -176,7 +177,7 @@ def _cases() -> list[tuple[str, str, bool]]:
         "project": ["title", "description"],
         "questionnaire": ["public_domain"],
         "site": ["name", "address"],
-        "branding": [k for k in BRANDING if not k.endswith("_color")],
+        "branding": [k for k in BRANDING if not k.endswith("_color") and k != "revision"],
     }
     return [(form, f, f not in formatted) for form, names in fields.items() for f in names]
 
