@@ -26,6 +26,11 @@ With the cache down (Redis stopped or hung on the production shape) nothing can 
 counted, so nothing is sent: the request is treated as limited (fail closed), with the
 answer that limit gives, and a warning is logged. Sending unlimited mail while the
 counters are away is what the limits are there to prevent.
+
+The mail itself is sent by a task (configurator/tasks.py), queued with the address as
+typed whether or not an account has it: the request does the same work either way, so
+its answer time does not tell whether an account exists. Not through
+`transaction.on_commit`: the request writes no row for the task to wait for.
 """
 
 from __future__ import annotations
@@ -40,8 +45,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
 from django_ratelimit.core import get_usage
+from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
+
+from .tasks import send_password_reset
 
 logger = logging.getLogger(__name__)
 
@@ -125,11 +134,22 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        email = account_key(form.cleaned_data["email"])
-        usage = _usage(self.request, "account", email, settings.PASSWORD_RESET_ACCOUNT_LIMIT)
-        if usage["should_limit"]:
-            return HttpResponseRedirect(self.get_success_url())  # as if a mail was sent
-        return super().form_valid(form)
+        email = form.cleaned_data["email"]
+        limit = settings.PASSWORD_RESET_ACCOUNT_LIMIT
+        if not _usage(self.request, "account", account_key(email), limit)["should_limit"]:
+            _queue_reset_mail(self.request, email)
+        # The same answer whether a mail is on its way, limited, or nobody has the address.
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def _queue_reset_mail(request: HttpRequest, email: str) -> None:
+    """Queue the mail for `email`, known or not: the task looks the accounts up. With the
+    broker refusing, no mail; the answer stays the usual one (the owner can ask again)."""
+    arguments = (email, translation.get_language(), request.get_host(), request.is_secure())
+    try:
+        send_password_reset.apply_async(arguments)
+    except (BrokerError, RedisError, OSError) as exc:
+        logger.warning("password reset: the mail task could not be queued: %s", type(exc).__name__)
 
 
 password_reset = RateLimitedPasswordResetView.as_view()

@@ -40,6 +40,12 @@ def without_tokens(page: bytes) -> str:
     return re.sub(r"[A-Za-z0-9]{64}", "TOKEN", page_text)
 
 
+@pytest.fixture(autouse=True)
+def _mail_sent_in_process(eager_tasks: None) -> None:
+    """The reset's mail task runs in the test's process, on the production shape too, so
+    that these tests can count the mails (tests/test_broker_down.py has a real worker)."""
+
+
 @pytest.fixture
 def later() -> Iterator[Any]:
     """Moves django-ratelimit's clock, and only its clock, forward on demand."""
