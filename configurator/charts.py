@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from .brand import DEFAULT_ACCENT, DEFAULT_PRIMARY
+from .svg import element, join, short_number
+
 WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH = 640, 26, 14, 240
+# Presentation attributes of every text, for renderers without CSS in SVG.
+TEXT_STYLE = {"font_size": 13, "fill": "#1D2733"}
 
 
 def _nice_ceiling(value: float) -> float:
@@ -23,7 +27,7 @@ def _nice_ceiling(value: float) -> float:
 
 
 def bandwidth_chart(
-    mcs: dict[str, object], primary: str = "#0B3D5C", accent: str = "#E8792B"
+    mcs: dict[str, object], primary: str = DEFAULT_PRIMARY, accent: str = DEFAULT_ACCENT
 ) -> SafeString:
     """The connections' need (R11) against the tiers' minimum (R9): the recommended
     bandwidth is the larger of the two (S3). Colours are presentation attributes, for
@@ -37,45 +41,68 @@ def bandwidth_chart(
     scale = _nice_ceiling(max(need, floor) * 1.05)
     plot = WIDTH - LABEL_WIDTH - 90
     height = len(bars) * (BAR_HEIGHT + GAP) + 30
-    rows = format_html_join(
-        "",
-        '<text x="0" y="{}" class="chart__label" font-size="13" fill="#1D2733">{}</text>'
-        '<rect x="{}" y="{}" width="{}" height="{}" class="{}" fill="{}" rx="3"></rect>'
-        '<text x="{}" y="{}" class="chart__value" font-size="13" fill="#1D2733">{} Mbit/s</text>',
-        (
-            (
-                i * (BAR_HEIGHT + GAP) + BAR_HEIGHT * 0.7,
-                label,
-                LABEL_WIDTH,
-                i * (BAR_HEIGHT + GAP),
-                round(max(value / scale * plot, 1), 1),
-                BAR_HEIGHT,
-                css,
-                fill,
-                LABEL_WIDTH + round(max(value / scale * plot, 1), 1) + 6,
-                i * (BAR_HEIGHT + GAP) + BAR_HEIGHT * 0.7,
-                f"{value:,.2f}".rstrip("0").rstrip("."),
-            )
-            for i, (label, value, css, fill) in enumerate(bars)
-        ),
-    )
+    rows = []
+    for i, (label, value, css, fill) in enumerate(bars):
+        top, width = i * (BAR_HEIGHT + GAP), round(max(value / scale * plot, 1), 1)
+        text_y = top + BAR_HEIGHT * 0.7
+        rows += [
+            element("text", label, x=0, y=text_y, class_="chart__label", **TEXT_STYLE),
+            element(
+                "rect",
+                "",
+                x=LABEL_WIDTH,
+                y=top,
+                width=width,
+                height=BAR_HEIGHT,
+                class_=css,
+                fill=fill,
+                rx=3,
+            ),
+            element(
+                "text",
+                f"{_mbps(value)} Mbit/s",
+                x=LABEL_WIDTH + width + 6,
+                y=text_y,
+                class_="chart__value",
+                **TEXT_STYLE,
+            ),
+        ]
     recommended = float(Decimal(str(mcs["bandwidth_mbps"])))
     marker_x = LABEL_WIDTH + round(recommended / scale * plot, 1)
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title">'
-        '<title id="chart-title">{title}</title>{rows}'
-        '<line x1="{x}" x2="{x}" y1="0" y2="{line_end}" class="chart__marker" stroke="{accent}"'
-        ' stroke-width="2" stroke-dasharray="4 3"></line>'
-        '<text x="{x}" y="{label_y}" class="chart__marker-label" text-anchor="middle"'
-        ' font-size="13" fill="#1D2733">{rec}</text>'
-        "</svg>",
-        w=WIDTH,
-        h=height,
-        title=_("Internet bandwidth: the connections' need against the tiers' minimum (S3)"),
-        rows=rows,
-        accent=accent,
-        x=marker_x,
-        line_end=height - 22,
-        label_y=height - 6,
-        rec=_("recommended: %(n)s Mbit/s") % {"n": f"{recommended:,.2f}".rstrip("0").rstrip(".")},
+    title = _("Internet bandwidth: the connections' need against the tiers' minimum (S3)")
+    marker = [
+        element(
+            "line",
+            "",
+            x1=marker_x,
+            x2=marker_x,
+            y1=0,
+            y2=height - 22,
+            class_="chart__marker",
+            stroke=accent,
+            stroke_width=2,
+            stroke_dasharray="4 3",
+        ),
+        element(
+            "text",
+            _("recommended: %(n)s Mbit/s") % {"n": _mbps(recommended)},
+            x=marker_x,
+            y=height - 6,
+            class_="chart__marker-label",
+            text_anchor="middle",
+            **TEXT_STYLE,
+        ),
+    ]
+    return element(
+        "svg",
+        join([element("title", title, id="chart-title"), *rows, *marker]),
+        class_="chart",
+        viewBox=f"0 0 {WIDTH} {height}",
+        role="img",
+        aria_labelledby="chart-title",
     )
+
+
+def _mbps(value: float) -> str:
+    """A bandwidth as the chart prints it: 1,234.5 (two decimals at most)."""
+    return short_number(value, 2, grouping=True)

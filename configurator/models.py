@@ -18,13 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sizing.inputs import COUNT_FIELDS as SITE_COUNT_FIELDS
+from sizing.inputs import REQUIREMENT_NAMES
+from sizing.schema import MAX_COUNT, MAX_TVOX_SYSTEMS
+
+from .brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, HEX_COLOUR
 from .countries import COUNTRY_CHOICES
 from .validators import guard_text_fields
 
 LOGO_EXTENSIONS = {"image/png": "png", "image/svg+xml": "svg"}
 
 color_validator = RegexValidator(
-    r"\A#[0-9A-Fa-f]{6}\Z", _("Enter a colour as #RRGGBB, for example #0B3D5C.")
+    rf"\A{HEX_COLOUR.pattern}\Z", _("Enter a colour as #RRGGBB, for example #0B3D5C.")
 )
 
 
@@ -51,10 +56,10 @@ class Organization(models.Model):
     logo_sha256 = models.CharField(_("logo SHA-256"), max_length=64, blank=True)
     logo_content_type = models.CharField(_("logo content type"), max_length=40, blank=True)
     primary_color = models.CharField(
-        _("primary colour"), max_length=7, default="#0B3D5C", validators=[color_validator]
+        _("primary colour"), max_length=7, default=DEFAULT_PRIMARY, validators=[color_validator]
     )
     accent_color = models.CharField(
-        _("accent colour"), max_length=7, default="#E8792B", validators=[color_validator]
+        _("accent colour"), max_length=7, default=DEFAULT_ACCENT, validators=[color_validator]
     )
     legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -243,16 +248,8 @@ class ProjectStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
-MAX_COUNT = 1_000_000
-
-REQUIREMENT_FIELDS = (
-    "full_cloud",
-    "keep_tvox_private",
-    "reuse_local_lines_and_phones",
-    "redundancy",
-    "no_public_pbx_exposure",
-    "dhcp_provisioning",
-)
+# The questionnaire's answers are the sizing's requirements, one model field each.
+REQUIREMENT_FIELDS = REQUIREMENT_NAMES
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -296,7 +293,7 @@ class Project(models.Model):
     tvox_systems = models.PositiveIntegerField(
         _("TVox systems"),
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_COUNT)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TVOX_SYSTEMS)],
     )
     concurrency = models.DecimalField(
         _("concurrency share"),
@@ -402,15 +399,7 @@ def _count_field(label: str) -> models.PositiveIntegerField:
 class Site(models.Model):
     """A customer site: how it reaches TVox and what it has (sizing.inputs.Site)."""
 
-    COUNT_FIELDS = (
-        "users",
-        "sip_phones",
-        "mobile_apps",
-        "web_clients",
-        "widgets",
-        "smart_working_webclient",
-        "smart_working_team",
-    )
+    COUNT_FIELDS = SITE_COUNT_FIELDS  # the counts of sizing.inputs.Site, one model field each
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
     position = models.PositiveIntegerField(_("position"), default=0)

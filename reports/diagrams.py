@@ -1,7 +1,7 @@
 """Architecture diagrams of the three TVox options, drawn as SVG for the PDF proposal.
 
 One function, `architecture_diagram`, draws TVox Pure Cloud, TVox + MCS or the hybrid
-cloud (DOMAIN.md) with the customer's sites. The SVG is inlined in the proposal's HTML
+cloud (docs/DOMAIN.md) with the customer's sites. The SVG is inlined in the proposal's HTML
 and drawn by WeasyPrint, whose SVG support is a subset, so the drawing keeps to:
 
 - presentation attributes only (`fill`, `stroke`, `font-size`, …): no CSS classes, no
@@ -17,9 +17,8 @@ characters XML refuses, truncated to its box *before* escaping, and its "(" is w
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
@@ -30,13 +29,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
+from configurator.svg import element, join, short_number
+from sizing.inputs import CONNECTIVITIES
+from sizing.results import ARCHITECTURES
+
 WIDTH: Final = 720
 HEIGHT: Final = 340
 MAX_SITE_BOXES: Final = 6
-OPTIONS: Final = ("pure_cloud", "mcs", "hybrid")
-CONNECTIVITIES: Final = ("lan", "vpn", "mpls", "internet")
-DEFAULT_PRIMARY: Final = "#0B3D5C"
-DEFAULT_ACCENT: Final = "#E8792B"
+OPTIONS: Final = ARCHITECTURES
 DANGER: Final = "#C62828"
 FONT: Final = "Source Sans 3, DejaVu Sans, sans-serif"
 
@@ -48,7 +49,6 @@ REGION_STROKE: Final = "#A7B1BA"
 CLOUD_FILL: Final = "#EEF2F5"
 WHITE: Final = "#FFFFFF"
 
-_HEX_COLOUR: Final = re.compile(r"#[0-9A-Fa-f]{6}")
 _OPEN_PAREN: Final = SafeString("&#40;")  # a constant character reference
 
 # The rows of the drawing (y), shared by the three options.
@@ -63,9 +63,7 @@ SITES_LEFT, SITES_RIGHT, SITE_GAP, SITE_MAX_WIDTH = 10, 710, 10, 150
 
 def _colour(value: object, default: str) -> str:
     """`#RRGGBB` or the default: a colour lands in an attribute, so nothing else passes."""
-    if isinstance(value, str) and _HEX_COLOUR.fullmatch(value):
-        return value.upper()
-    return default
+    return colour(value, default).upper()
 
 
 def _mix(colour: str, other: str, share: float) -> str:
@@ -85,11 +83,6 @@ def _ink(colour: str) -> str:
     """`colour` for lines and text on white: a light brand colour is darkened."""
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return colour if 0.299 * r + 0.587 * g + 0.114 * b < 150 else _mix(colour, TEXT, 0.6)
-
-
-def _num(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def _count(value: object) -> int:
@@ -156,24 +149,12 @@ def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
 
 
 def _el(tag: str, content: object = None, **attrs: object) -> SafeString:
-    """One element; attribute names are ours (`stroke_width` → `stroke-width`), values and
-    content are escaped."""
-    attributes = format_html_join(
-        "",
-        ' {}="{}"',
-        (
-            (name.replace("_", "-"), _num(value) if isinstance(value, float) else value)
-            for name, value in attrs.items()
-            if value is not None
-        ),
+    """One element (`configurator.svg.element`), its coordinates with one decimal at most."""
+    return element(
+        tag,
+        content,
+        **{k: short_number(v) if isinstance(v, float) else v for k, v in attrs.items()},
     )
-    if content is None:
-        return format_html("<{}{} />", tag, attributes)
-    return format_html("<{}{}>{}</{}>", tag, attributes, content, tag)
-
-
-def _join(parts: Iterable[SafeString]) -> SafeString:
-    return format_html_join("", "{}", ((part,) for part in parts))
 
 
 def _text(
@@ -269,13 +250,17 @@ def _arrowhead(x1: float, y1: float, x2: float, y2: float, fill: str) -> SafeStr
     size, half = 8.0, 4.0
     bx, by = x2 - ux * size, y2 - uy * size
     points = [(x2, y2), (bx - uy * half, by + ux * half), (bx + uy * half, by - ux * half)]
-    return _el("polygon", points=" ".join(f"{_num(px)},{_num(py)}" for px, py in points), fill=fill)
+    return _el(
+        "polygon",
+        points=" ".join(f"{short_number(px)},{short_number(py)}" for px, py in points),
+        fill=fill,
+    )
 
 
 def _label_on(x: float, y: float, text: str, *, fill: str, size: float = 8.5) -> SafeString:
     """A label centred on a line, on a white patch that interrupts the line under it."""
     width = _text_width(text, size, True) + 8
-    return _join(
+    return join(
         [
             _rect(x - width / 2, y - size - 1, width, size + 5, stroke=None, rx=2),
             _text(x, y + 0.5, text, size=size, bold=True, fill=fill),
@@ -294,12 +279,12 @@ def _cloud(x: float, y: float, w: float, h: float, label: str) -> SafeString:
         (0.84, 1.0),
     ]
     absolute = [(x + px * w, y + py * h) for px, py in points]
-    path = [f"M {_num(absolute[0][0])} {_num(absolute[0][1])}"]
+    path = [f"M {short_number(absolute[0][0])} {short_number(absolute[0][1])}"]
     for (ax, ay), (bx, by) in pairwise(absolute):
-        radius = ((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5 / 2
-        path.append(f"A {_num(radius)} {_num(radius)} 0 0 1 {_num(bx)} {_num(by)}")
+        radius = short_number(((bx - ax) ** 2 + (by - ay) ** 2) ** 0.5 / 2)
+        path.append(f"A {radius} {radius} 0 0 1 {short_number(bx)} {short_number(by)}")
     path.append("Z")
-    return _join(
+    return join(
         [
             _el("path", d=" ".join(path), fill=CLOUD_FILL, stroke=BOX_STROKE, stroke_width=1.2),
             _text(x + w / 2, y + h * 0.66, label, size=11, bold=True, fill=TEXT, width=w * 0.7),
@@ -310,7 +295,7 @@ def _cloud(x: float, y: float, w: float, h: float, label: str) -> SafeString:
 def _region(
     x: float, y: float, w: float, h: float, label: str, *, tint: str, stroke: str
 ) -> SafeString:
-    return _join(
+    return join(
         [
             _rect(x, y, w, h, fill=tint, stroke=stroke, dash="5 4", rx=8),
             _text(
@@ -334,7 +319,7 @@ def _node(
 ) -> SafeString:
     """A system box (TVox, MCS): a bold title and a small line under it."""
     ink = _on(fill)
-    return _join(
+    return join(
         [
             _rect(x, y, w, h, fill=fill, stroke=None if ink == WHITE else BOX_STROKE, rx=5),
             _text(
@@ -548,7 +533,7 @@ def _remote_users(x: float, y: float, w: float, h: float, sites: list[_Site]) ->
         _text(x + 10, y + 33 + 14 * index, line, size=8.5, fill=MUTED, anchor="start", width=w - 20)
         for index, line in enumerate(lines)
     ]
-    return _join(parts)
+    return join(parts)
 
 
 def _legend(
@@ -655,6 +640,46 @@ def _pure_cloud(
     return parts
 
 
+# How the links of the internet-only sites look in the MCS and hybrid layouts: under MCS
+# their SIP phones cannot reach TVox, a conflict the drawing marks (R2).
+_INTERNET_LINKS: Final[dict[str, tuple[str, str, str | None, str | None]]] = {
+    "mcs": ("r2", DANGER, "5 4", "R2"),  # kind, stroke, dash, marker
+    "hybrid": ("internet", LINE, None, None),
+}
+
+
+def _internet_and_sites(
+    option: str, sites: list[_Site], primary: str, *, direct_legend: str, internet_legend: str
+) -> list[SafeString]:
+    """What the MCS and hybrid layouts share: the internet cloud on the right with the
+    remote users above it, the sites row with its direct links (up to the region on the
+    left) and its internet links (up to the cloud), and the legend of those links."""
+    cloud_x, cloud_y, cloud_w, cloud_h = RIGHT_CLOUD
+    kind, stroke, dash, marker = _INTERNET_LINKS[option]
+    ink = _ink(primary)
+    boxes, links = _site_row(option, sites)
+    return [
+        _line(636, 88, 636, cloud_y + 10, width=1.6),
+        _cloud(cloud_x, cloud_y, cloud_w, cloud_h, _("Internet")),
+        _remote_users(560, 10, 152, 78, sites),
+        *_draw_links(links, "direct", 24, 316, 180, stroke=ink, label_fill=ink),
+        *_draw_links(
+            links,
+            kind,
+            cloud_x + 28,
+            cloud_x + cloud_w - 28,
+            cloud_y + cloud_h,
+            stroke=stroke,
+            dash=dash,
+            marker=marker,
+        ),
+        *boxes,
+        *_legend(
+            [("direct", ink, None, direct_legend), (kind, stroke, dash, internet_legend)], links
+        ),
+    ]
+
+
 def _mcs(
     sites: list[_Site],
     *,
@@ -705,33 +730,14 @@ def _mcs(
                 min_size=7.5,
             )
         )
-    cloud_x, cloud_y, cloud_w, cloud_h = RIGHT_CLOUD
-    parts += [
-        _line(512, tunnel_y + 8, cloud_x + 14, cloud_y + 32, width=1.6),
-        _line(636, 88, 636, cloud_y + 10, width=1.6),
-        _cloud(cloud_x, cloud_y, cloud_w, cloud_h, _("Internet")),
-        _remote_users(560, 10, 152, 78, sites),
-    ]
-    ink = _ink(primary)
-    boxes, links = _site_row("mcs", sites)
-    parts += _draw_links(links, "direct", 24, 316, 180, stroke=ink, label_fill=ink)
-    parts += _draw_links(
-        links,
-        "r2",
-        cloud_x + 28,
-        cloud_x + cloud_w - 28,
-        cloud_y + cloud_h,
-        stroke=DANGER,
-        dash="5 4",
-        marker="R2",
-    )
-    parts += boxes
-    parts += _legend(
-        [
-            ("direct", ink, None, _("Direct link: LAN, VPN or MPLS (R2)")),
-            ("r2", DANGER, "5 4", _("Internet only: SIP phones cannot reach TVox (R2)")),
-        ],
-        links,
+    cloud_x, cloud_y, _cloud_w, _cloud_h = RIGHT_CLOUD
+    parts.append(_line(512, tunnel_y + 8, cloud_x + 14, cloud_y + 32, width=1.6))
+    parts += _internet_and_sites(
+        "mcs",
+        sites,
+        primary,
+        direct_legend=_("Direct link: LAN, VPN or MPLS (R2)"),
+        internet_legend=_("Internet only: SIP phones cannot reach TVox (R2)"),
     )
     return parts
 
@@ -746,7 +752,7 @@ def _hybrid(
     nodes, _exits = _tvox_cloud_nodes(
         inner_x, 52, inner_w, tvox_systems=tvox_systems, redundancy=redundancy, primary=primary
     )
-    cloud_x, cloud_y, cloud_w, cloud_h = RIGHT_CLOUD
+    cloud_x, cloud_y, _cloud_w, _cloud_h = RIGHT_CLOUD
     tvox_right = inner_x + inner_w if redundancy else 255
     accent_ink = _ink(accent)
     parts += [
@@ -772,23 +778,13 @@ def _hybrid(
             width=172,
             min_size=7.5,
         ),
-        _line(636, 88, 636, cloud_y + 10, width=1.6),
-        _cloud(cloud_x, cloud_y, cloud_w, cloud_h, _("Internet")),
-        _remote_users(560, 10, 152, 78, sites),
     ]
-    ink = _ink(primary)
-    boxes, links = _site_row("hybrid", sites)
-    parts += _draw_links(links, "direct", 24, 316, 180, stroke=ink, label_fill=ink)
-    parts += _draw_links(
-        links, "internet", cloud_x + 28, cloud_x + cloud_w - 28, cloud_y + cloud_h, stroke=LINE
-    )
-    parts += boxes
-    parts += _legend(
-        [
-            ("direct", ink, None, _("Private line: LAN, VPN or MPLS (R5)")),
-            ("internet", LINE, None, _("Over the internet")),
-        ],
-        links,
+    parts += _internet_and_sites(
+        "hybrid",
+        sites,
+        primary,
+        direct_legend=_("Private line: LAN, VPN or MPLS (R5)"),
+        internet_legend=_("Over the internet"),
     )
     return parts
 
@@ -843,5 +839,5 @@ def architecture_diagram(
         WIDTH,
         HEIGHT,
         title,
-        _join(parts),
+        join(parts),
     )

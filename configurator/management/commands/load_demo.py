@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from configurator.admin_access import SHARED_RULES_PERMISSION
+from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY
 from configurator.models import (
     Customer,
     Organization,
@@ -33,8 +34,8 @@ BRAND = {
     "phone": "+39 02 1234 5678",
     "email": "offerte@demo-partner.example",
     "website": "https://demo-partner.example",
-    "primary_color": "#0B3D5C",
-    "accent_color": "#E8792B",
+    "primary_color": DEFAULT_PRIMARY,
+    "accent_color": DEFAULT_ACCENT,
     "legal_footer": "Demo Partner S.r.l. · Via Torino 61, 20123 Milano · P.IVA 01234567897 · "
     "Capitale sociale € 50.000 i.v. · REA MI-1234567",
 }
