@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from sizing.engine import size
 from sizing.explain import Lang
-from sizing.models import SizingTableVersion
+from sizing.models import SizingTableVersion, SizingTier
 from sizing.schema import (
     MAX_BODY_BYTES,
     ROOT,
@@ -25,6 +26,15 @@ from sizing.schema import (
 )
 
 BAD_INPUT = 2
+
+# A fresh clone's database, before `migrate`: querying it would end in a traceback.
+NOT_MIGRATED = {
+    "en": "the database has no sizing table yet: run `python manage.py migrate` first",
+    "it": (
+        "il database non ha ancora la tabella di dimensionamento: "
+        "esegui prima `python manage.py migrate`"
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -46,6 +56,8 @@ class Command(BaseCommand):
             sizing_input = parse_input(
                 load_json(_read(name, options.get("stdin") or sys.stdin.buffer))
             )
+            if not _sizing_tables_exist():
+                raise CommandError(NOT_MIGRATED[lang])
             version = SizingTableVersion.objects.in_effect()
             if version is None:
                 raise CommandError("No sizing table version is in effect: run migrate.")
@@ -53,6 +65,13 @@ class Command(BaseCommand):
             self.stdout.write(dump_json(result_to_dict(result, lang)))
         except InvalidInput as exc:
             raise CommandError(_message(exc.errors, name, lang), returncode=BAD_INPUT) from exc
+
+
+def _sizing_tables_exist() -> bool:
+    """Whether `migrate` has created the tables the command reads (asking only the
+    catalogue, so an unmigrated database is left as it was)."""
+    needed = {SizingTableVersion._meta.db_table, SizingTier._meta.db_table}
+    return needed <= set(connection.introspection.table_names())
 
 
 def _read(name: str, stdin: BinaryIO) -> bytes:
