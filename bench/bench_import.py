@@ -15,8 +15,15 @@ file claims to be, validate every row with `SiteForm`). Nothing is written. The 
 - xlsx-5000 / csv-5000: a normal inventory of 5,000 sites (the most an import takes),
   the XLSX written by openpyxl as Excel would, the CSV as the export writes it;
 - xlsx-10000: a normal inventory of 10,000 sites, refused at its 5,001st.
+- split-cell: one cell's text split into 300,000 rich-text runs of a random letter
+  (600,000 elements, within the elements a part may have; 380 KB);
+- nested-cell: one cell holding 300,000 elements nested in each other, random names (2 MB);
+- unread-children: one cell's text followed by 200,000 phonetic guides (<rPh>), which the
+  value is not read from (600,000 elements; 1.6 MB).
 
 `--setup-only` migrates and stops, the baseline of a whole-process timer.
+`--memory` adds a run of each case under tracemalloc and prints its peak (the time of that
+run is not counted: tracemalloc slows Python down several times).
 `--claimed-rows N` makes the hostile sheet claim (and reach) N rows instead of 1,048,576,
 to see how the time grows with the claim on a reader that pads to it.
 
@@ -31,10 +38,13 @@ import csv
 import io
 import os
 import platform
+import random
 import statistics
+import string
 import sys
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -148,6 +158,44 @@ def wide(rows: int = 3_000) -> bytes:
     )
 
 
+def _one_cell(cell_xml: str) -> bytes:
+    """The header, and a second row of one cell written as given."""
+    return _workbook(
+        f'<worksheet xmlns="{MAIN}"><sheetData>{_header_row()}'
+        f'<row r="2">{cell_xml}</row></sheetData></worksheet>'
+    )
+
+
+def _rng() -> random.Random:
+    # Random letters and numbers, so that a file is not refused for its compression ratio
+    # first; the same file every run, and no secret.
+    return random.Random(8)  # noqa: S311
+
+
+def split_cell(runs: int = 300_000) -> bytes:
+    letters = _rng().choices(string.ascii_letters, k=runs)
+    text = "".join(f"<r><t>{letter}</t></r>" for letter in letters)
+    return _one_cell(f'<c r="A2" t="inlineStr"><is>{text}</is></c>')
+
+
+def nested_cell(depth: int = 300_000) -> bytes:
+    rng = _rng()
+    names = [f"{rng.choice(string.ascii_letters)}{rng.randrange(10_000)}" for _ in range(depth)]
+    opening = "".join(f"<{name}>" for name in names)
+    closing = "".join(f"</{name}>" for name in reversed(names))
+    return _one_cell(f'<c r="A2" t="inlineStr"><is>{opening}{closing}</is></c>')
+
+
+def unread_children(guides: int = 200_000) -> bytes:
+    rng = _rng()
+    phonetic = "".join(
+        f'<rPh sb="{rng.randrange(10**6)}" eb="{rng.randrange(10**6)}">'
+        f"<t>{rng.choice(string.ascii_letters)}</t></rPh>"
+        for _ in range(guides)
+    )
+    return _one_cell(f'<c r="A2" t="inlineStr"><is><t>Milano</t>{phonetic}</is></c>')
+
+
 def site_rows(count: int) -> list[list[object]]:
     return [
         [f"Sede {i:05d}", f"Via Roma {i}, Milano", CONNECTIVITIES[i % 4]]
@@ -183,6 +231,9 @@ CASES: dict[str, tuple[str, Callable[[argparse.Namespace], bytes]]] = {
     "xlsx-5000": ("sites.xlsx", lambda args: normal_xlsx(5_000)),
     "csv-5000": ("sites.csv", lambda args: normal_csv(5_000)),
     "xlsx-10000": ("sites.xlsx", lambda args: normal_xlsx(10_000)),
+    "split-cell": ("sites.xlsx", lambda args: split_cell()),
+    "nested-cell": ("sites.xlsx", lambda args: nested_cell()),
+    "unread-children": ("sites.xlsx", lambda args: unread_children()),
 }
 
 
@@ -212,9 +263,18 @@ def run_case(project: Any, case: str, args: argparse.Namespace) -> None:
         outcome = preview(project, name, data)
         times.append(time.perf_counter() - start)
     best, median = min(times) * 1000, statistics.median(times) * 1000
-    print(
+    line = (
         f"| {case} | {len(data) / 1024:,.0f} KB | {outcome} | {best:,.0f} ms | {median:,.0f} ms |"
     )
+    if args.memory:
+        tracemalloc.start()
+        try:
+            preview(project, name, data)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        line += f" {peak / 2**20:,.1f} MiB |"
+    print(line)
 
 
 def main() -> int:
@@ -225,6 +285,7 @@ def main() -> int:
     parser.add_argument(
         "--setup-only", action="store_true", help="migrate and stop: a whole-process baseline"
     )
+    parser.add_argument("--memory", action="store_true", help="also the tracemalloc peak")
     args = parser.parse_args()
     cases = args.case or list(CASES)
     if args.repeat is None:
@@ -235,7 +296,10 @@ def main() -> int:
             return 0
         print(f"Python {platform.python_version()} on {platform.machine()}; ", end="")
         print(f"best and median of {args.repeat} runs")
-        print("| case | file | outcome | best | median |\n|---|---:|---|---:|---:|")
+        if args.memory:
+            print("| case | file | outcome | best | median | peak |\n|---|---:|---|---:|---:|---:|")
+        else:
+            print("| case | file | outcome | best | median |\n|---|---:|---|---:|---:|")
         for case in cases:
             run_case(project, case, args)
     return 0

@@ -17,6 +17,7 @@ import csv
 import io
 import itertools
 import posixpath
+import re
 import secrets
 import time
 import unicodedata
@@ -78,6 +79,14 @@ MAX_CELL_CHARS = 1000  # the longest field of a site is its address, 300
 MAX_READ_SECONDS = 10  # of the 30 s a web worker has for the whole request
 # In one part of a workbook: a cell, its value or inline text, the rows, a few settings.
 MAX_XML_ELEMENTS = 3 * MAX_CELLS + MAX_SHEET_ROWS + 1000
+# Below one cell or shared string: its longest legitimate value is MAX_CELL_CHARS
+# characters, each in a rich-text run of its own with every formatting a run can have
+# (<r>, <rPr> and its 15 properties, <t>), 18,000 elements.
+MAX_CELL_ELEMENTS = 20_000
+# worksheet/sheetData/row/c/is/r/rPr/b is 8 levels; what a spreadsheet writes stays close.
+MAX_XML_DEPTH = 16
+# Different element names in one part (the parser keeps each one): a sheet uses about 50.
+MAX_XML_NAMES = 1000
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -258,42 +267,99 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-# The elements whose end reads their children: a cell, an inline or shared string, a run.
-_READ_WHOLE = frozenset({"c", "is", "si", "r"})
+# What the value of a cell or a shared string is read from, by parent: a cell's <v> or
+# inline string <is>, the <t> and rich-text runs <r> of a string, the <t> of a run. Every
+# other element (a run's formatting, a phonetic guide, a formula, anything unknown) is taken
+# off its parent as soon as it ends, as is every element outside a cell or string.
+_READ_FROM = {
+    "c": frozenset({"v", "is"}),
+    "is": frozenset({"t", "r"}),
+    "si": frozenset({"t", "r"}),
+    "r": frozenset({"t"}),
+}
+
+
+def _far_more_than_sites() -> ImportRefused:
+    return ImportRefused(_("This workbook holds far more than a list of sites: it was not read."))
+
+
+def _too_many_pieces(reference: str | None) -> ImportRefused:
+    """A cell (named when its reference is one) or a shared string made of more elements
+    than any site's field needs."""
+    limit = {"max": _count(MAX_CELL_ELEMENTS)}
+    if reference is not None and re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", reference):
+        return ImportRefused(
+            _(
+                "Cell %(cell)s holds more than %(max)s pieces of text and formatting: nothing "
+                "was imported."
+            )
+            % {**limit, "cell": reference}
+        )
+    return ImportRefused(
+        _(
+            "A text of this workbook holds more than %(max)s pieces of text and formatting: "
+            "nothing was imported."
+        )
+        % limit
+    )
 
 
 def _events(
     archive: zipfile.ZipFile, name: str, deadline: _Deadline
 ) -> Iterator[tuple[str, Element]]:
-    """The start and end of each element of a part, at most MAX_XML_ELEMENTS of them. Once
-    its end is handled, an element is taken off its parent (it is the parent's last child),
-    so a long list of settings or rows costs no memory; only the parts of the cell or
-    string being read stay until that one ends."""
+    """The start and end of each element of a part, refused past MAX_XML_ELEMENTS of them,
+    MAX_XML_DEPTH levels or MAX_XML_NAMES names, and past MAX_CELL_ELEMENTS below one cell
+    or shared string. Once its end is handled, an element is taken off its parent, so a
+    long list of settings, rows or cells costs no memory; below a cell or string only what
+    its value is read from (_READ_FROM) stays, until that one ends."""
     open_elements: list[Element] = []
-    kept: dict[str, bool] = {}
-    started = 0
+    kept: list[int] = []  # children each open element keeps: they come before the others
+    names: dict[str, str] = {}  # every tag seen, to its local name
+    value_depth: int | None = None  # where the cell or shared string being read is open
+    value_reference: str | None = None
+    below_value = started = 0
     with archive.open(name) as source:
         events = defused_etree.iterparse(source, events=("start", "end"))
         for count, (event, element) in enumerate(events):
             if count % 4096 == 0:
                 deadline.check()
+            tag = names.get(element.tag)
+            if tag is None:
+                if len(names) == MAX_XML_NAMES:
+                    raise _far_more_than_sites()
+                tag = names[element.tag] = _local(element.tag)
             if event == "start":
                 started += 1
-                if started > MAX_XML_ELEMENTS:
-                    raise ImportRefused(
-                        _("This workbook holds far more than a list of sites: it was not read.")
-                    )
+                if started > MAX_XML_ELEMENTS or len(open_elements) == MAX_XML_DEPTH:
+                    raise _far_more_than_sites()
+                if value_depth is not None:
+                    below_value += 1
+                    if below_value > MAX_CELL_ELEMENTS:
+                        raise _too_many_pieces(value_reference)
+                elif tag in _READ_FROM:
+                    value_depth, value_reference = len(open_elements), element.get("r")
+                    below_value = 0
                 open_elements.append(element)
+                kept.append(0)
                 yield event, element
                 continue
             open_elements.pop()
+            kept.pop()
             yield event, element
-            if open_elements:
-                parent = open_elements[-1]
-                if parent.tag not in kept:
-                    kept[parent.tag] = _local(parent.tag) in _READ_WHOLE
-                if not kept[parent.tag]:
-                    del parent[-1]
+            if value_depth == len(open_elements):
+                value_depth = None
+            if not open_elements:
+                continue
+            parent = open_elements[-1]
+            read_from = _READ_FROM.get(names[parent.tag])
+            if read_from is None:
+                # The parser may have added the next siblings already: whichever child goes,
+                # each goes once, and none of them is read through this parent.
+                del parent[-1]
+            elif tag in read_from:
+                kept[-1] += 1
+            else:
+                del parent[kept[-1]]  # after the kept ones, before the siblings parsed ahead
 
 
 def _member(archive: zipfile.ZipFile, target: str) -> str:

@@ -85,9 +85,12 @@ def sheet(*rows: str, dimension: str | None = None, after: str = "") -> bytes:
     ).encode()
 
 
-def workbook(*sheets: bytes, strings: list[str] | None = None) -> bytes:
+def workbook(
+    *sheets: bytes, strings: list[str] | None = None, string_items: str | None = None
+) -> bytes:
     """A minimal valid XLSX: content types, the package and workbook relationships, the
-    sheets in order and, when given, a shared string table."""
+    sheets in order and, when given, a shared string table (of plain texts, or of the
+    <si> items written as given)."""
     names = "".join(
         f'<sheet name="Sheet{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, len(sheets) + 1)
     )
@@ -101,9 +104,9 @@ def workbook(*sheets: bytes, strings: list[str] | None = None) -> bytes:
         for i in range(1, len(sheets) + 1)
     )
     members = {}
-    if strings is not None:
+    if strings is not None or string_items is not None:
         rels += f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>'
-        items = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+        items = string_items or "".join(f"<si><t>{escape(text)}</t></si>" for text in strings or [])
         members["xl/sharedStrings.xml"] = f'<sst xmlns="{MAIN}">{items}</sst>'.encode()
         overrides += (
             '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
@@ -367,6 +370,143 @@ def test_a_part_with_more_elements_than_any_inventory_is_refused(
         page,
         "This workbook holds far more than a list of sites: it was not read.",
     )
+
+
+@pytest.fixture
+def events_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many XML events (the start or end of an element) the reader took from the
+    parser: where a hostile file stopped being read."""
+    taken = [0]
+    iterparse = inventory_io.defused_etree.iterparse
+
+    def counting(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for item in iterparse(*args, **kwargs):
+            taken[0] += 1
+            yield item
+
+    monkeypatch.setattr(inventory_io.defused_etree, "iterparse", counting)
+    return taken
+
+
+def random_letters(count: int) -> list[str]:
+    # Random, so that the file is not refused for its compression ratio first.
+    return random.Random(8).choices(string.ascii_letters, k=count)
+
+
+def test_a_cell_split_into_many_runs_is_refused_while_it_is_read(
+    signed_in: Client, project: Project, events_read: list[int]
+) -> None:
+    # Every run was kept until the cell ended: 300,000 of them, about 40 MB.
+    runs = "".join(f"<r><t>{letter}</t></r>" for letter in random_letters(100_000))
+    site = f'<row r="2"><c r="A2" t="inlineStr"><is>{runs}</is></c></row>'
+    data = workbook(sheet(row(1, list(COLUMNS)), site))
+    page = post(signed_in, project, "sites.xlsx", data)
+    assert_refused(
+        signed_in,
+        project,
+        page,
+        "Cell A2 holds more than 20,000 pieces of text and formatting: nothing was imported.",
+    )
+    assert events_read[0] < 2 * (inventory_io.MAX_CELL_ELEMENTS + 100)  # of 400,000
+
+
+def test_a_shared_string_split_into_many_runs_is_refused_while_it_is_read(
+    signed_in: Client, project: Project, events_read: list[int]
+) -> None:
+    runs = "".join(f"<r><rPr><b/></rPr><t>{x}</t></r>" for x in random_letters(50_000))
+    data = workbook(sheet(*header_and_sites(1)), string_items=f"<si>{runs}</si>")
+    page = post(signed_in, project, "sites.xlsx", data)
+    assert_refused(
+        signed_in,
+        project,
+        page,
+        "A text of this workbook holds more than 20,000 pieces of text and formatting: "
+        "nothing was imported.",
+    )
+    assert events_read[0] < 2 * (inventory_io.MAX_CELL_ELEMENTS + 100)  # of 400,000
+
+
+def test_a_cell_nested_deeper_than_any_spreadsheet_is_refused_at_once(
+    signed_in: Client, project: Project, monkeypatch: pytest.MonkeyPatch, events_read: list[int]
+) -> None:
+    # Every open element stays in memory until it ends: 100,000 of them here.
+    monkeypatch.setattr(inventory_io, "MAX_COMPRESSION_RATIO", 10**6)
+    nested = "<r>" * 100_000 + "<t>Milano</t>" + "</r>" * 100_000
+    site = f'<row r="2"><c r="A2" t="inlineStr"><is>{nested}</is></c></row>'
+    page = post(signed_in, project, "sites.xlsx", workbook(sheet(row(1, list(COLUMNS)), site)))
+    assert_refused(
+        signed_in,
+        project,
+        page,
+        "This workbook holds far more than a list of sites: it was not read.",
+    )
+    assert events_read[0] < 100
+
+
+def test_a_part_with_more_element_names_than_any_spreadsheet_is_refused(
+    signed_in: Client, project: Project, events_read: list[int]
+) -> None:
+    # The parser keeps every name it has seen, whatever becomes of the elements.
+    names = "".join(f"<x{i}/>" for i in range(5_000))
+    data = workbook(
+        sheet(*header_and_sites(1)).replace(b"<sheetData>", f"{names}<sheetData>".encode())
+    )
+    page = post(signed_in, project, "sites.xlsx", data)
+    assert_refused(
+        signed_in,
+        project,
+        page,
+        "This workbook holds far more than a list of sites: it was not read.",
+    )
+    assert events_read[0] < 3 * inventory_io.MAX_XML_NAMES  # of 10,000
+
+
+def test_what_a_cell_is_not_read_from_is_dropped_as_it_is_read(
+    signed_in: Client, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Phonetic guides, a formula, formatting: legal in a cell, and none of its value.
+    guides = "".join(f'<rPh sb="0" eb="1"><t>{x}</t></rPh>' for x in random_letters(5_000))
+    site = row(2, ["", *SITE[1:]]).replace(
+        '<row r="2">',
+        '<row r="2"><c r="A2" t="inlineStr"><f>A9</f>'
+        f'<is><r><rPr><b/><sz val="11"/></rPr><t>Mil</t></r><t>ano</t>{guides}</is></c>',
+    )
+    held = []
+    cell_value = inventory_io._cell_value
+
+    def spy(cell: Any, *args: Any) -> str:
+        held.append([inventory_io._local(e.tag) for e in cell.iter()])
+        return cell_value(cell, *args)
+
+    monkeypatch.setattr(inventory_io, "_cell_value", spy)
+    page = post(signed_in, project, "sites.xlsx", workbook(sheet(row(1, list(COLUMNS)), site)))
+    assert "1 site is ready" in page and "Milano" in page
+    assert held[len(COLUMNS)] == ["c", "is", "r", "t", "t"]  # of 10,009 elements
+
+
+def test_a_cell_of_the_longest_text_each_letter_formatted_apart_is_read(
+    signed_in: Client, project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a spreadsheet can write for one value: a run of its own for each character,
+    # with every property a run can have (so repetitive that only a file with much else
+    # in it would pass the compression ratio).
+    monkeypatch.setattr(inventory_io, "MAX_COMPRESSION_RATIO", 10**6)
+    properties = (
+        '<rFont val="Calibri"/><charset val="1"/><family val="2"/><b/><i/><strike/>'
+        '<outline/><shadow/><condense/><extend/><color rgb="FF0000FF"/><sz val="11"/>'
+        '<u/><vertAlign val="baseline"/><scheme val="minor"/>'
+    )
+    address = "".join(random_letters(inventory_io.MAX_CELL_CHARS))
+    runs = "".join(f"<r><rPr>{properties}</rPr><t>{x}</t></r>" for x in address)
+    site = row(2, SITE).replace(
+        '<c r="B2" t="inlineStr"><is><t>Via Manzoni 12</t></is></c>',
+        f'<c r="B2" t="inlineStr"><is>{runs}</is></c>',
+    )
+    assert runs in site
+    page = post(signed_in, project, "sites.xlsx", workbook(sheet(row(1, list(COLUMNS)), site)))
+    # Read whole: the form then finds it longer than an address may be.
+    assert "Ensure this value has at most 300 characters (it has 1000)." in page
+    assert field_error(page) == ""
 
 
 def test_the_reading_has_a_time_limit(
