@@ -1,10 +1,12 @@
-"""The sizing rules S1-S5 of DOMAIN.md: every figure with the rule and inputs behind it.
+"""The sizing rules S1-S5 of docs/DOMAIN.md: every figure with the rules and inputs behind it.
 
-Readings fixed by issue 3 where the seeds are open: the tier follows the MCS devices
-(mobile apps + web clients + widgets, per the table), tier bounds are inclusive, devices
-and TVox systems are spread evenly over the instances and each instance's tier follows its
-share, 1 KB = 1,000 bytes, bandwidth = max(connections' need, sum of the tiers' minimums),
-active connections are rounded up.
+Readings where the seeds are open (the assumptions of docs/DOMAIN.md): the tier follows the
+MCS devices (mobile apps + web clients + widgets, per the table), tier bounds are inclusive,
+devices and TVox systems are spread evenly over the instances and each instance's tier
+follows its share, 1 KB = 1,000 bytes, active connections are rounded up. The bandwidth
+here is max(connections' need, sum of the tiers' minimums) over the totals, whereas S3
+takes the larger of the two per instance and sums those (1,480 Mbit/s, not 1,100, in its
+worked example).
 """
 
 from __future__ import annotations

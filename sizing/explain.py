@@ -1,4 +1,4 @@
-"""The "why" behind every figure: the rule numbers of DOMAIN.md, the inputs used, and a
+"""The "why" behind every figure: the rule numbers of docs/DOMAIN.md, the inputs used, and a
 sentence in Italian and in English (the output picks one)."""
 
 from __future__ import annotations
@@ -134,5 +134,5 @@ _RULE_ORDER: Final = {"Q": 0, "R": 1, "S": 2, "B": 3}
 
 
 def sorted_rules(rules: set[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """Q1, Q2, R1…R13, S1…S7, B1…B6: the order of DOMAIN.md."""
+    """Q1, Q2, R1…R13, S1…S7, B1…B6: the order of docs/DOMAIN.md."""
     return tuple(sorted(set(rules), key=lambda rule: (_RULE_ORDER.get(rule[0], 9), int(rule[1:]))))

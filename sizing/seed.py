@@ -1,4 +1,4 @@
-"""The values of the seeds (DOMAIN.md R8-R11, S1, S3) as a `SizingTable`.
+"""The values of the seeds (docs/DOMAIN.md R8-R11, S1, S3) as a `SizingTable`.
 
 The data migration `0002_seed_table` stores the same values, frozen, as version 1; a test
 checks that the two agree. Plain-Python users (the benchmark, the property tests) size
@@ -8,9 +8,9 @@ The source is printed on a customer's proposal, in Italian or in English: it nam
 guide's pages only (proper names, the same in both languages). The assumptions where the
 seeds are silent (1 KB = 1,000 bytes, concurrency 100 %, the devices that count toward the
 tier) are printed by their own notices in each language (`notices.table_assumptions`); the
-seed pages are `seeds/002_172d01c69c6d9bda.txt` (Prodotto) and
-`seeds/000_e8a3f289c3c9a182.txt` (Quale architettura scegliere?); the CentOS 7 end of life
-(2024-06-30) is a public fact.
+seed pages are the guide's *Prodotto* (R6-R13) and *Quale architettura scegliere?*
+(R1-R5), restated in docs/DOMAIN.md; the CentOS 7 end of life (2024-06-30) is a public
+fact (R8).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The prerequisites annex as Telenia's public guide states it (DOMAIN.md B1, B2, B4, B5).
+"""The prerequisites annex as Telenia's public guide states it (docs/DOMAIN.md B1, B2, B4, B5).
 
 Administrators may edit these rows; a proposal copies the rows it printed into its
 snapshot, so an edit never changes a proposal already generated.

@@ -1,4 +1,4 @@
-"""Two more facts of Telenia's public guide for the annex (DOMAIN.md B3, B6), after the
+"""Two more facts of Telenia's public guide for the annex (docs/DOMAIN.md B3, B6), after the
 seed of 0002: the later product page's operating system and TVox compatibility, and what
 an MCS update stops. Administrators may edit or remove them like the others."""
 

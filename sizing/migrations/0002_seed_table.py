@@ -1,4 +1,4 @@
-"""Version 1 of the sizing table: the values of the seeds (DOMAIN.md R8-R11, S1, S3).
+"""Version 1 of the sizing table: the values of the seeds (docs/DOMAIN.md R8-R11, S1, S3).
 
 The values are written out here, not imported, so that this migration keeps meaning what
 it meant when it ran; tests check that they agree with `sizing.seed.SEED_TABLE`. The source
