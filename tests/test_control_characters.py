@@ -1,4 +1,4 @@
-"""Invisible control characters are refused in every text field (issue 8, hole 9): by the
+"""Invisible control characters are refused in every text field: by the
 models (so by every ModelForm and the admin), by the forms' other text fields and by the
 spreadsheet import, with a message next to the field naming the character; nothing is
 saved. Names in any language, with accents and emoji, are still text."""

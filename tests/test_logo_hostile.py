@@ -28,7 +28,7 @@ from .test_branding import branding_data, field_errors, signed_in, stored_files
 SVG_OPEN = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
 XLINK = b'xmlns:xlink="http://www.w3.org/1999/xlink"'
 
-# The file of issue 8: the text after the <style>'s child element was never looked at.
+# A tester's file: the text after the <style>'s child element was never looked at.
 ISSUE_8_LOGO = (
     SVG_OPEN + b"<style><g/>@import url(http://127.0.0.1:9/evil.css);"
     b"rect { fill: url(http://127.0.0.1:9/paint.svg#p) }</style>"

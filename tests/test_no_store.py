@@ -1,5 +1,5 @@
-"""No page or file of the application may be kept by a browser or a shared cache (issue 8,
-hole 7): every answer says `Cache-Control: private, no-store` unless its view chose a
+"""No page or file of the application may be kept by a browser or a shared cache:
+every answer says `Cache-Control: private, no-store` unless its view chose a
 policy on purpose; static files stay cacheable.
 
 The URLs and personas are those of the access matrix: every row, answered once for each

@@ -1,6 +1,6 @@
 """Every POST that changes a project, its answers or its sites carries the revision it was
 read at; a missing, empty, malformed, negative or stale one gets the conflict page and
-writes nothing (issue 8, hole 6). The spreadsheet import keeps the revision of its preview
+writes nothing. The spreadsheet import keeps the revision of its preview
 on the server: tests/test_inventory_io.py checks a confirm after another change."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The security checklist of issue 8, proven with production values.
+"""The security checklist (SECURITY.md), proven with production values.
 
 `check --deploy` runs as CI runs it (the values of .ci/production.env), so a regression
 fails the suite and not only CI's step. Real pages, served with the settings that those

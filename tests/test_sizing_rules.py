@@ -1,5 +1,5 @@
-"""Each rule of DOMAIN.md and each boundary of issue 3, on the plain-Python core with the
-seed table (no database): R1-R13, S1-S7, Q1-Q2."""
+"""Each rule of docs/DOMAIN.md and each boundary of its assumptions, on the plain-Python
+core with the seed table (no database): R1-R13, S1-S7, Q1-Q2."""
 
 from __future__ import annotations
 
