@@ -9,7 +9,7 @@ project through the ORM. Each case is one file built here and passed, as an uplo
 what the preview does: `validate_rows(project, read_upload(file))` (read, check what the
 file claims to be, validate every row with `SiteForm`). Nothing is written. The cases:
 
-- hostile: the tester's file from issue 8, under 5 KB: the sheet claims the dimension
+- hostile: a tester's file, under 5 KB: the sheet claims the dimension
   `A1:XFD1048576`, holds the header, one site and one cell in row 1,048,576;
 - wide: wide and sparse, 3,000 rows each with one cell in column XFD (16,384 columns);
 - xlsx-5000 / csv-5000: a normal inventory of 5,000 sites (the most an import takes),

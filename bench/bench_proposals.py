@@ -15,7 +15,7 @@ once. Then, for each project, best and median of N runs with time.perf_counter o
 One warm-up render per project comes first, so these are the times of a warm worker;
 garbage is collected before each timed step, and ours and weasyprint take turns going
 first. The cold case (`import weasyprint` and the first render of a fresh process,
-PITFALLS.md) is measured in a subprocess running this script with `--cold-only`.
+slower than a warm one) is measured in a subprocess running this script with `--cold-only`.
 
 Prints a markdown table. Exits with status 1 if a render fails, fetches a refused URL or
 gives something that is not a PDF; never because of a time.

@@ -4,7 +4,7 @@
 
 Times each step of the JSON contract (decode, parse and validate, size, write the output,
 encode) and the whole, best and median of N runs, with time.perf_counter. Exits with
-status 1 if the best whole run takes a second or more (issue 3: "well under a second").
+status 1 if the best whole run takes a second or more (the target is "well under a second").
 """
 
 from __future__ import annotations
