@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .admin_access import OrganizationScopedAdmin, SameOrganizationForm
+from .admin_access import OrganizationScopedAdmin, SameOrganizationForm, ScopedUserChangeForm
 from .models import Customer, Organization, Project, Role, User
 
 
@@ -43,6 +43,7 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(OrganizationScopedAdmin, BaseUserAdmin):  # type: ignore[misc]
+    form = ScopedUserChangeForm
     list_display = [
         "username",
         "email",

@@ -18,6 +18,10 @@ to (for example an administrator of Telenia's own organisation). No partner can 
 only superusers see the permission fields of the user form, an organisation's administrator
 cannot open an account that holds any permission, and the group admin requires permissions
 that only a superuser can grant.
+
+A superuser may move a customer or a user to another organisation, but not while rows of the
+old one point at it (its projects, the projects and customers a user owns or created): they
+would show the other organisation's row to the old one.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth.forms import UserChangeForm
 from django.core.paginator import Paginator
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
+from .models import Role, User
 
 SHARED_RULES_PERMISSION = "sizing.change_sizingtableversion"
 
@@ -143,9 +148,82 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return paginator
 
 
-class SameOrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
+def rows_left_behind(row: Model, organization_id: int) -> list[tuple[type[Model], int]]:
+    """The rows of an organisation that point at `row`, counted by model: through every
+    foreign key to its model from a model whose admin is scoped by organisation, except
+    those whose organisation is read through `row` itself (a project's proposals move with
+    it)."""
+    found = []
+    for relation in row._meta.related_objects:
+        # The admin site names each model's path to its organisation (the forms have no
+        # admin of their own); a model without a scoped admin is no organisation's.
+        path = getattr(admin.site._registry.get(relation.related_model), "organization_path", None)
+        if not relation.one_to_many or path is None or path.split("__")[0] == relation.field.name:
+            continue
+        pointing = relation.related_model._default_manager.filter(
+            **{relation.field.name: row, path: organization_id}
+        )
+        if count := pointing.count():
+            found.append((relation.related_model, count))
+    return found
+
+
+def _counted(rows: list[tuple[type[Model], int]]) -> str:
+    """2 projects, 1 customer."""
+    return ", ".join(
+        f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+        for model, count in rows
+    )
+
+
+class LeavesNoRowBehind(forms.ModelForm):  # type: ignore[type-arg]
+    """Moving a row to another organisation is refused next to the organisation field while
+    rows of the old one point at it (see `rows_left_behind`): the old organisation's pages
+    would show the other's customer, or the other's user as an owner or an author."""
+
+    # Translators: %(model)s is "customer" (cliente): the message is shown for customers.
+    left_behind_message = _(
+        "This %(model)s has %(rows)s in %(organization)s; move or delete them first."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        moved_to = cleaned.get("organization")
+        if self.instance.pk is None or moved_to is None:
+            return cleaned
+        model = type(self.instance)
+        # As stored: the form may have copied the new organisation onto the instance.
+        old = model._default_manager.filter(pk=self.instance.pk).values("organization").first()
+        if old is None or moved_to.pk == old["organization"]:
+            return cleaned
+        if rows := rows_left_behind(self.instance, old["organization"]):
+            organization = type(moved_to)._default_manager.get(pk=old["organization"])
+            message = self.left_behind_message % {
+                "model": model._meta.verbose_name,
+                "rows": _counted(rows),
+                "organization": organization,
+            }
+            self.add_error("organization", message)
+        return cleaned
+
+
+class ScopedUserChangeForm(LeavesNoRowBehind, UserChangeForm):  # type: ignore[type-arg]
+    """The user admin's change form: a user who owns or created rows of their organisation
+    stays in it."""
+
+    left_behind_message = _(
+        "This user owns or created %(rows)s in %(organization)s: give them to another user "
+        "first, or open a new account in the other organisation."
+    )
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+class SameOrganizationForm(LeavesNoRowBehind):
     """Every related row chosen belongs to the row's own organisation, also when a superuser
-    (who is offered every organisation's rows) fills the form."""
+    (who is offered every organisation's rows) fills the form; and a row moved to another
+    organisation leaves none of the old one pointing at it."""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -591,3 +591,103 @@ def test_a_partners_administrator_is_no_platform_operator(
     adam.user_permissions.add(*Permission.objects.filter(codename__endswith="prerequisite"))
     client.force_login(adam)
     assert client.get(admin_url(Prerequisite, "add")).status_code == 403
+
+
+# --- Hole 3: a row moved to another organisation leaves none of the old one behind ---------
+
+
+def error_next_to(page: HttpResponse, name: str) -> str:
+    """The error list the admin shows beside field `name` ('' when there is none)."""
+    content = page.content.decode()
+    start = content.find(f'id="id_{name}_error"')
+    return "" if start == -1 else content[start : content.index("</ul>", start)]
+
+
+def move(client: Client, root: User, row: Customer | User, to: Organization, **more: str) -> Any:
+    """Post the row's admin form as the browser has it, with another organisation."""
+    model = type(row)
+    url = admin_url(model, "change", row.pk)
+    client.force_login(root)
+    form = browser_form(client.get(url), f"{model._meta.model_name}_form")
+    data = {**form.data, "organization": [str(to.pk)], "_save": ["Save"]}
+    return client.post(url, data | {name: [value] for name, value in more.items()})
+
+
+def stored(row: Model) -> dict[str, Any]:
+    return type(row)._default_manager.filter(pk=row.pk).values().get()  # type: ignore[no-any-return]
+
+
+def test_a_superuser_cannot_move_a_customer_that_has_projects(
+    client: Client, root: User, alice: User, customer: Customer, charlie: User
+) -> None:
+    """Organisation A's projects would show organisation B's customer."""
+    make_project(alice, customer, "Three hospitals")
+    make_project(alice, customer, "Fourth hospital")
+    before = stored(customer)
+
+    # The creator moves too: the customer's own rows must be the new organisation's.
+    response = move(client, root, customer, charlie.organization, created_by=str(charlie.pk))
+
+    assert response.status_code == 200
+    message = "This customer has 2 projects in Partner One S.r.l.; move or delete them first."
+    assert response.context["adminform"].form.errors["organization"] == [message]
+    assert message in error_next_to(response, "organization")
+    assert stored(customer) == before
+    assert set(Project.objects.values_list("customer__organization", flat=True)) == {
+        customer.organization_id
+    }
+
+
+def test_a_superuser_moves_a_customer_without_projects(
+    client: Client, root: User, alice: User, charlie: User
+) -> None:
+    lone = make_customer(alice.organization, alice, "Cliente Solitario S.r.l.")
+
+    response = move(client, root, lone, charlie.organization, created_by=str(charlie.pk))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    lone.refresh_from_db()
+    assert (lone.organization, lone.created_by) == (charlie.organization, charlie)
+
+
+def test_a_superuser_cannot_move_a_user_who_owns_or_created_rows(
+    client: Client, root: User, alice: User, customer: Customer, project: Project, charlie: User
+) -> None:
+    """Organisation A's projects and customers would name organisation B's user as their
+    owner or author."""
+    before = stored(alice)
+
+    response = move(client, root, alice, charlie.organization)
+
+    assert response.status_code == 200
+    message = (
+        "This user owns or created 1 customer, 1 project in Partner One S.r.l.: give them to "
+        "another user first, or open a new account in the other organisation."
+    )
+    assert response.context["adminform"].form.errors["organization"] == [message]
+    assert message in error_next_to(response, "organization")
+    assert stored(alice) == before
+
+
+def test_a_user_who_generated_a_proposal_stays_in_its_organisation(
+    client: Client, root: User, bob: User, project: Project, charlie: User
+) -> None:
+    """A proposal is never changed nor deleted: its author stays with it."""
+    Proposal.objects.filter(pk=make_proposal(project).pk).update(created_by=bob)
+
+    response = move(client, root, bob, charlie.organization)
+
+    assert response.status_code == 200
+    assert "1 proposal in Partner One S.r.l." in error_next_to(response, "organization")
+    bob.refresh_from_db()
+    assert bob.organization != charlie.organization
+
+
+def test_a_superuser_moves_a_user_who_owns_nothing(
+    client: Client, root: User, bob: User, project: Project, charlie: User
+) -> None:
+    response = move(client, root, bob, charlie.organization)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    bob.refresh_from_db()
+    assert bob.organization == charlie.organization
