@@ -7,7 +7,6 @@ the tables), so the same snapshot gives the same document. Called inside
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,31 +17,27 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
 from configurator.charts import bandwidth_chart
 from configurator.models import REQUIREMENT_FIELDS, Connectivity, Project
+from sizing.inputs import COUNT_FIELDS
+from sizing.labels import ARCHITECTURE_NAMES
+from sizing.results import ARCHITECTURES
 
 from .diagrams import architecture_diagram
 from .models import Architecture, PrerequisiteKind
 
-HEX_COLOUR: Final = re.compile(r"#[0-9A-Fa-f]{6}")
-DEFAULT_PRIMARY: Final = "#0B3D5C"
-DEFAULT_ACCENT: Final = "#E8792B"
-OPTIONS: Final = ("pure_cloud", "mcs", "hybrid")
-OPTION_LABELS: Final[dict[str, Promise]] = {
-    "pure_cloud": gettext_lazy("TVox Pure Cloud"),
-    "mcs": gettext_lazy("TVox + MCS"),
-    "hybrid": gettext_lazy("Hybrid cloud"),
+# The headers of the PDF's site table, one for each count of a site (sizing.inputs).
+SITE_COLUMN_LABELS: Final[dict[str, Promise]] = {
+    "users": gettext_lazy("Users"),
+    "sip_phones": gettext_lazy("SIP phones"),
+    "mobile_apps": gettext_lazy("Mobile apps"),
+    "web_clients": gettext_lazy("Web clients"),
+    "widgets": gettext_lazy("Widgets"),
+    "smart_working_webclient": gettext_lazy("Webclient in Smart Working"),
+    "smart_working_team": gettext_lazy("TVoxTeam Smartworking"),
 }
-DEVICE_FIELDS: Final = ("mobile_apps", "web_clients", "widgets")
-SITE_COLUMNS: Final[tuple[tuple[str, Promise], ...]] = (
-    ("users", gettext_lazy("Users")),
-    ("sip_phones", gettext_lazy("SIP phones")),
-    ("mobile_apps", gettext_lazy("Mobile apps")),
-    ("web_clients", gettext_lazy("Web clients")),
-    ("widgets", gettext_lazy("Widgets")),
-    ("smart_working_webclient", gettext_lazy("Webclient in Smart Working")),
-    ("smart_working_team", gettext_lazy("TVoxTeam Smartworking")),
-)
+SITE_COLUMNS: Final = tuple((name, SITE_COLUMN_LABELS[name]) for name in COUNT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -159,11 +154,6 @@ def number(value: Any) -> str:
     return formats.number_format(as_decimal, use_l10n=True, force_grouping=True)
 
 
-def colour(value: Any, default: str) -> str:
-    """Brand colours go into a stylesheet: only #RRGGBB passes."""
-    return value if isinstance(value, str) and HEX_COLOUR.fullmatch(value) else default
-
-
 def _figure(result: dict[str, Any], path: str, value: Any, label: Promise, unit: str) -> dict:
     explanation = result["explanations"].get(path, {})
     shown = number(Decimal(str(value)) * 100) if unit == "%" else number(value)
@@ -263,7 +253,7 @@ def _customer_needs(snapshot: dict[str, Any]) -> dict[str, str]:
 
 def _comparison(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     result = snapshot["result"]
-    marks = {option: _marks(result, option) for option in OPTIONS}
+    marks = {option: _marks(result, option) for option in ARCHITECTURES}
     needs = _customer_needs(snapshot)
     return [
         {
@@ -275,7 +265,7 @@ def _comparison(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
                     "text": getattr(dimension, option),
                     "mark": marks[option].get(dimension.rule, "ok"),
                 }
-                for option in OPTIONS
+                for option in ARCHITECTURES
             ],
         }
         for dimension in DIMENSIONS
@@ -292,7 +282,7 @@ def _options(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "code": option,
-            "label": OPTION_LABELS[option],
+            "label": ARCHITECTURE_NAMES[option],
             "fits": result["recommendation"]["options"][option]["fits"],
             "recommended": option == recommended,
             "reasons": result["recommendation"]["options"][option]["reasons"],
@@ -308,7 +298,7 @@ def _options(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
                 accent=accent,
             ),
         }
-        for option in OPTIONS
+        for option in ARCHITECTURES
     ]
 
 
@@ -342,7 +332,7 @@ def _bill_of_materials(result: dict[str, Any]) -> list[dict[str, Any]]:
     def row(option: str, item: str, quantity: int, path: str, why: str = "") -> dict:
         explanation = result["explanations"].get(path, {}).get("message", "")
         return {
-            "option": OPTION_LABELS[option],
+            "option": ARCHITECTURE_NAMES[option],
             "item": item,
             "quantity": number(quantity),
             "why": why or explanation,
@@ -379,7 +369,7 @@ def _prerequisites(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     kinds = dict(PrerequisiteKind.choices)
     sections = []
     labels = {
-        Architecture.MCS: OPTION_LABELS["mcs"],
+        Architecture.MCS: ARCHITECTURE_NAMES["mcs"],
         Architecture.PURE_CLOUD: _("TVox Pure Cloud and hybrid cloud"),
     }
     for architecture, label in labels.items():
@@ -440,7 +430,7 @@ def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> di
         "project": snapshot["project"],
         "prepared_by": snapshot["prepared_by"],
         "generated": formats.date_format(_generated(snapshot), "DATE_FORMAT"),
-        "recommended": OPTION_LABELS[recommended] if recommended else None,
+        "recommended": ARCHITECTURE_NAMES[recommended] if recommended else None,
         "recommended_code": recommended,
         "reasons": result["recommendation"]["reasons"],
         "options": _options(snapshot),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from configurator.models import Language, Project
 from configurator.validators import guard_text_fields
+from sizing.labels import ARCHITECTURE_NAMES
 
 
 class ImmutableProposalError(Exception):
@@ -196,8 +197,11 @@ class Proposal(models.Model):
 
 
 class Architecture(models.TextChoices):
-    MCS = "mcs", _("TVox + MCS")
-    PURE_CLOUD = "pure_cloud", _("TVox Pure Cloud")
+    """What a prerequisite belongs to: MCS, or TVox in a public cloud (Pure Cloud and
+    hybrid alike)."""
+
+    MCS = "mcs", ARCHITECTURE_NAMES["mcs"]
+    PURE_CLOUD = "pure_cloud", ARCHITECTURE_NAMES["pure_cloud"]
 
 
 class PrerequisiteKind(models.TextChoices):

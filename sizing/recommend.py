@@ -13,17 +13,18 @@ from __future__ import annotations
 from .explain import Notice, decap, names_en, names_it, rules_text, sorted_rules
 from .inputs import Requirements, SizingInput
 from .notices import hybrid_without_direct_link
-from .results import ARCHITECTURES, CloudSizing, McsSizing, Option, Recommendation
+from .results import (
+    ARCHITECTURE_LABELS,
+    ARCHITECTURES,
+    CloudSizing,
+    McsSizing,
+    Option,
+    Recommendation,
+)
 
-LABELS = {  # (it, en)
-    "pure_cloud": ("TVox Pure Cloud", "TVox Pure Cloud"),
-    "mcs": ("TVox + MCS", "TVox + MCS"),
-    "hybrid": ("cloud ibrido", "hybrid cloud"),
-}
-SUBJECTS_IT = {  # the Italian label as the subject of a sentence, with its article
-    "pure_cloud": "TVox Pure Cloud",
-    "mcs": "TVox + MCS",
-    "hybrid": "il cloud ibrido",
+# The Italian label as the subject of a sentence: a common noun takes its article.
+SUBJECTS_IT = {
+    key: ("il " if key == "hybrid" else "") + it for key, (it, _en) in ARCHITECTURE_LABELS.items()
 }
 REQUIREMENT_LABELS = {  # (it, en)
     "full_cloud": ("essere totalmente in cloud", "being fully in the cloud"),
@@ -73,7 +74,7 @@ def recommend(
 def _option(architecture: str, against: tuple[Notice, ...]) -> Option:
     if against:
         return Option(architecture, False, against)
-    it, en = LABELS[architecture]
+    it, en = ARCHITECTURE_LABELS[architecture]
     fits = Notice(
         "fits",
         ("S7",),
@@ -106,7 +107,7 @@ def _unmet_definition(architecture: str, inp: SizingInput) -> tuple[Notice, ...]
 
 
 def _tvox_in_public_cloud(architecture: str) -> Notice:
-    it, en = SUBJECTS_IT[architecture], LABELS[architecture][1]
+    it, en = SUBJECTS_IT[architecture], ARCHITECTURE_LABELS[architecture][1]
     return Notice(
         "tvox_in_public_cloud",
         ("Q1",),
@@ -117,7 +118,7 @@ def _tvox_in_public_cloud(architecture: str) -> Notice:
 
 
 def _tvox_exposed(architecture: str) -> Notice:
-    it, en = SUBJECTS_IT[architecture], LABELS[architecture][1]
+    it, en = SUBJECTS_IT[architecture], ARCHITECTURE_LABELS[architecture][1]
     return Notice(
         "pbx_publicly_exposed",
         ("R4",),
@@ -230,7 +231,7 @@ DEFAULT_CHOICE = Notice(
 
 
 def _only_fit(architecture: str) -> Notice:
-    it, en = SUBJECTS_IT[architecture], LABELS[architecture][1]
+    it, en = SUBJECTS_IT[architecture], ARCHITECTURE_LABELS[architecture][1]
     return Notice(
         "only_fit",
         ("S7",),
@@ -277,7 +278,7 @@ def _cause_label(cause: str) -> tuple[str, str]:
 
 
 def _does_not_fit(option: Option) -> Notice:
-    it, en = SUBJECTS_IT[option.architecture], LABELS[option.architecture][1]
+    it, en = SUBJECTS_IT[option.architecture], ARCHITECTURE_LABELS[option.architecture][1]
     rules = sorted_rules({rule for notice in option.reasons for rule in notice.rules})
     return Notice(
         "does_not_fit",

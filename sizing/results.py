@@ -7,7 +7,15 @@ from typing import Final
 
 from .explain import Figure, Notice
 
-ARCHITECTURES: Final = ("pure_cloud", "mcs", "hybrid")
+# The three architectures, the sizing result's keys, with their names (it, en) as a
+# sentence uses them; `sizing.labels` makes titles of them for the pages, the PDF and the
+# exports.
+ARCHITECTURE_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "pure_cloud": ("TVox Pure Cloud", "TVox Pure Cloud"),
+    "mcs": ("TVox + MCS", "TVox + MCS"),
+    "hybrid": ("cloud ibrido", "hybrid cloud"),
+}
+ARCHITECTURES: Final = tuple(ARCHITECTURE_LABELS)
 
 
 @dataclass(frozen=True)
