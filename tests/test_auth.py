@@ -58,6 +58,7 @@ def test_it_changes_the_password(client: Client, alice: User) -> None:
     assert alice.check_password("a-much-longer-passphrase-7")
 
 
+@pytest.mark.usefixtures("eager_tasks")  # the mail is sent by a Celery task
 def test_it_resets_a_forgotten_password_by_email(client: Client, alice: User) -> None:
     client.post(reverse("password_reset"), {"email": alice.email})
     assert len(mail.outbox) == 1
