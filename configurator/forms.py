@@ -13,7 +13,15 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .branding import MAX_BYTES, MAX_SIDE, validate_logo
-from .models import Customer, Organization, Project, ProjectStatus, Site, User
+from .models import (
+    REQUIREMENT_FIELDS,
+    Customer,
+    Organization,
+    Project,
+    ProjectStatus,
+    Site,
+    User,
+)
 from .validators import single_line_text
 
 _VAT_SEPARATORS = re.compile(r"[\s.\-/]")
@@ -238,12 +246,7 @@ class QuestionnaireForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "full_cloud",
-            "keep_tvox_private",
-            "reuse_local_lines_and_phones",
-            "redundancy",
-            "no_public_pbx_exposure",
-            "dhcp_provisioning",
+            *REQUIREMENT_FIELDS,
             "tvox_systems",
             "concurrency",
             "hypervisor",
