@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
@@ -17,10 +16,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .access import AuthenticatedRequest, get_organization_for_administrator
 from .branding import SVG
 from .forms import OrganizationBrandingForm
 from .models import Organization
-from .views import AuthenticatedRequest
 
 # The logo is served from this application's origin: an SVG must not run or fetch
 # anything even if opened on its own (the upload check refuses that too; this is a second
@@ -28,16 +27,10 @@ from .views import AuthenticatedRequest
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def _get_organization_for_administrator(request: AuthenticatedRequest) -> Organization:
-    if not request.user.is_administrator:
-        raise PermissionDenied(_("Only an administrator can change the organisation's branding."))
-    return request.user.organization
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_branding(request: AuthenticatedRequest) -> HttpResponse:
-    organization = _get_organization_for_administrator(request)
+    organization = get_organization_for_administrator(request)
     # What is stored, taken before validation: a refused form must not preview its values.
     brand = organization.brand_snapshot()
     form = OrganizationBrandingForm(

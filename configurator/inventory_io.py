@@ -47,9 +47,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from .access import AuthenticatedRequest, get_project_for_user
 from .forms import SiteForm
 from .models import Project, Site
-from .views import AuthenticatedRequest, _get_project_for_user, _size_project
+from .project_sizing import ProjectSizing, size_project
 
 COLUMNS = ("name", "address", "connectivity", *Site.COUNT_FIELDS)
 ITALIAN_COLUMNS = (
@@ -660,12 +661,12 @@ def _architecture_label(key: str) -> str:
 
 def _result_rows(project: Project, sites: list[Site]) -> list[list[object]]:
     """The results as rows: the recommendation, each option, then the sizing figures."""
-    sizing: dict[str, Any] | None = _size_project(project, sites)
+    sizing: ProjectSizing | None = size_project(project, sites)
     if sizing is None:
         return [[_("No site yet: the results need at least one.")]]
-    if "errors" in sizing:
-        return [[str(error)] for error in sizing["errors"]]
-    recommendation = sizing["result"]["recommendation"]
+    if sizing.result is None:
+        return [[str(error)] for error in sizing.errors]
+    recommendation = sizing.result["recommendation"]
     rows: list[list[object]] = [
         [_("Recommendation"), _architecture_label(recommendation["architecture"])],
         *([_("Reason"), reason["message"]] for reason in recommendation["reasons"]),
@@ -674,13 +675,11 @@ def _result_rows(project: Project, sites: list[Site]) -> list[list[object]]:
         fits = _("fits") if option["fits"] else _("does not fit")
         reasons = " ".join(reason["message"] for reason in option["reasons"])
         rows.append([_architecture_label(key), fits, "", reasons])
-    mcs = sizing["result"]["mcs"]
+    mcs = sizing.result["mcs"]
     rows.extend([_("Blocker under TVox + MCS"), notice["message"]] for notice in mcs["blockers"])
     rows.extend([_("Warning under TVox + MCS"), notice["message"]] for notice in mcs["warnings"])
     rows.append([_("Figure"), _("Value"), _("Unit"), _("Why")])
-    rows.extend(
-        [str(row["label"]), row["value"], row["unit"], row["why"]] for row in sizing["figures"]
-    )
+    rows.extend([str(row.label), row.value, row.unit, row.why] for row in sizing.figures)
     return rows
 
 
@@ -728,7 +727,7 @@ def _spreadsheet(fmt: str, sheets: list[tuple[str, list[list[object]]]], stem: s
 @login_required
 @require_GET
 def sites_export(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
-    project = _get_project_for_user(request, pk)
+    project = get_project_for_user(request, pk)
     sites = list(project.sites.all())
     sheets = [
         (_("Sites"), [list(COLUMNS), *_inventory_rows(sites)]),
@@ -836,7 +835,7 @@ def _apply(request: AuthenticatedRequest, project: Project, confirm: ConfirmForm
 def sites_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """GET: the upload form. POST with a file: the preview, nothing written. POST with the
     token of a preview where every row passed: the import, in one revision of the project."""
-    project = _get_project_for_user(request, pk, edit=True)
+    project = get_project_for_user(request, pk, edit=True)
     if request.method == "GET":
         return _import_page(request, project)
     if "token" in request.POST:

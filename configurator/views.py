@@ -1,8 +1,9 @@
-"""Customers and projects.
+"""Customers, projects, the questionnaire and the site inventory.
 
-Every view fetches through an access helper at the top of this module: an object of another
-organisation, or a project a sales engineer does not own, is a 404; an object the user may
-see but not change is a 403 on any attempt to change it.
+Every view fetches through `configurator.access`: an object of another organisation, or a
+project a sales engineer does not own, is a 404; an object the user may see but not
+change is a 403 on any attempt to change it. The sizing the pages show comes from
+`configurator.project_sizing`.
 """
 
 from __future__ import annotations
@@ -13,21 +14,20 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from sizing.models import SizingTableVersion
-from sizing.schema import InvalidInput, size_json
-
-from .charts import bandwidth_chart
+from .access import (
+    AuthenticatedRequest,
+    get_customer_for_user,
+    get_project_for_user,
+    get_site_of_project,
+)
 from .forms import (
     CustomerForm,
     CustomerListForm,
@@ -38,31 +38,10 @@ from .forms import (
     SiteForm,
     id_or_none,
 )
-from .models import Customer, Project, Site, User
+from .models import Customer, Project, Site
+from .project_sizing import ProjectSizing, size_project
 
 PAGE_SIZE = 20
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
-    htmx: HtmxDetails
-
-
-def _get_project_for_user(request: AuthenticatedRequest, pk: int, *, edit: bool = False) -> Project:
-    queryset = Project.objects.visible_to(request.user).select_related("customer", "owner")
-    project = get_object_or_404(queryset, pk=pk)
-    if edit and not project.can_be_edited_by(request.user):
-        raise PermissionDenied(_("You can view this project but not change it."))
-    return project
-
-
-def _get_customer_for_user(
-    request: AuthenticatedRequest, pk: int, *, edit: bool = False
-) -> Customer:
-    customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
-    if edit and not customer.can_be_edited_by(request.user):
-        raise PermissionDenied(_("You can view this customer but not change it."))
-    return customer
 
 
 def _fragment_or_page(request: AuthenticatedRequest, template: str, fragment: str) -> str:
@@ -120,7 +99,7 @@ def project_create(request: AuthenticatedRequest) -> HttpResponse:
     initial = {}
     customer_id = id_or_none(request.GET.get("customer"))
     if customer_id:
-        initial["customer"] = _get_customer_for_user(request, customer_id)
+        initial["customer"] = get_customer_for_user(request, customer_id)
     project = Project(organization=request.user.organization, owner=request.user)
     form = ProjectForm(request.POST or None, instance=project, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -130,94 +109,16 @@ def project_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "configurator/project_form.html", {"form": form, "project": None})
 
 
-# The figures the project page shows, by their path in the sizing output.
-SIZING_FIGURES = [
-    ("mcs.instances", gettext_lazy("MCS instances"), ""),
-    ("mcs.tier_max_users", gettext_lazy("Tier (users up to, per instance)"), ""),
-    ("mcs.vcpu", gettext_lazy("CPU cores per instance"), ""),
-    ("mcs.ram_gb", gettext_lazy("RAM per instance"), "GB"),
-    ("mcs.disk_gb", gettext_lazy("Disk per instance"), "GB SSD"),
-    ("mcs.nic_gbit", gettext_lazy("Ethernet per instance"), "Gbit"),
-    ("mcs.devices", gettext_lazy("MCS devices"), ""),
-    ("mcs.active_connections", gettext_lazy("Active connections"), ""),
-    ("mcs.bandwidth_mbps", gettext_lazy("Internet bandwidth"), "Mbit/s"),
-    ("mcs.openvpn_tunnels", gettext_lazy("OpenVPN tunnels"), ""),
-    (
-        "mcs.licenses.webclient_smart_working",
-        gettext_lazy("Webclient in Smart Working licences"),
-        "",
-    ),
-    ("mcs.licenses.tvoxteam_smart_working", gettext_lazy("TVoxTeam Smartworking licences"), ""),
-    ("pure_cloud.licenses.PURE_CLOUD", gettext_lazy("PURE_CLOUD licences (Pure Cloud)"), ""),
-]
-
-
-def _figure_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for path, label, unit in SIZING_FIGURES:
-        value: Any = result
-        for key in path.split("."):
-            value = value[key]
-        why = result["explanations"].get(path, {})
-        rows.append(
-            {
-                "label": label,
-                "value": value,
-                "unit": unit,
-                "why": why.get("message", ""),
-                "rules": why.get("rules", []),
-                "inputs": sorted(why.get("inputs", {}).items()),
-            }
-        )
-    return rows
-
-
-def _size_project(project: Project, sites: list[Site]) -> dict[str, object] | None:
-    """The sizing of the project with these sites, with the table version in effect, in
-    the language of the page; the input errors that stop it; None without sites."""
-    if not sites:
-        return None
-    lang = "it" if get_language() == "it" else "en"
-    version = SizingTableVersion.objects.in_effect()
-    if version is None:
-        return {"errors": [_("No sizing table is in effect: ask an administrator.")]}
-    try:
-        result = size_json(project.sizing_data(sites), version.as_table(), lang)
-    except InvalidInput as exc:
-        return {"errors": [f"{e.field}: {e.message(lang)}" for e in exc.errors]}
-    chart = bandwidth_chart(result["mcs"])  # type: ignore[arg-type]
-    return {
-        "result": result,
-        "figures": _figure_rows(result),
-        "options": _option_boxes(result),
-        "chart": chart,
-    }
-
-
-def _option_boxes(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each architecture with why it fits or not and its own notices (MCS's are listed
-    under the sizing, so its box carries only the reasons)."""
-    return [
-        {
-            "key": key,
-            "fits": option["fits"],
-            "reasons": option["reasons"],
-            "notices": [] if key == "mcs" else result[key]["blockers"] + result[key]["warnings"],
-        }
-        for key, option in result["recommendation"]["options"].items()
-    ]
-
-
 @login_required
 @require_GET
 def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk)
+    project = get_project_for_user(request, pk)
     sites = list(project.sites.all())
     context = {
         "project": project,
         "sites": sites,
         "can_edit": project.can_be_edited_by(request.user),
-        "sizing": _size_project(project, sites),
+        "sizing": size_project(project, sites),
         "step": "results",
     }
     return render(request, "configurator/project_detail.html", context)
@@ -234,7 +135,7 @@ def _save_or_show_conflict(
     if project.save_revision(form.cleaned_data["revision"]):
         messages.success(request, _("Project saved (revision %(n)d).") % {"n": project.revision})
         return None
-    fresh = _get_project_for_user(request, project.pk)
+    fresh = get_project_for_user(request, project.pk)
     form.add_error(
         None,
         _(
@@ -259,7 +160,7 @@ def _save_or_show_conflict(
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, edit=True)
+    project = get_project_for_user(request, pk, edit=True)
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         conflict = _save_or_show_conflict(
@@ -275,7 +176,7 @@ def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def project_questionnaire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = "configurator/project_questionnaire.html"
     edit = request.method == "POST"
-    project = _get_project_for_user(request, pk, edit=edit)
+    project = get_project_for_user(request, pk, edit=edit)
     form = QuestionnaireForm(
         request.POST or None, instance=project, initial={"revision": project.revision}
     )
@@ -288,7 +189,7 @@ def project_questionnaire(request: AuthenticatedRequest, pk: int) -> HttpRespons
         "project": project,
         "step": "questionnaire",
         "can_edit": project.can_be_edited_by(request.user),
-        "sizing": _size_project(project, sites),
+        "sizing": size_project(project, sites),
     }
     return render(request, template, context)
 
@@ -297,13 +198,13 @@ def project_questionnaire(request: AuthenticatedRequest, pk: int) -> HttpRespons
 @require_POST
 def project_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The results panel for the questionnaire as typed, saved or not: nothing is written."""
-    project = _get_project_for_user(request, pk)
+    project = get_project_for_user(request, pk)
     form = QuestionnaireForm(request.POST, instance=project)
     sites = list(project.sites.all())
     if form.is_valid():
-        sizing = _size_project(form.instance, sites)
+        sizing = size_project(form.instance, sites)
     else:
-        sizing = {"errors": [_("Correct the marked fields to see the results.")]}
+        sizing = ProjectSizing.refused(_("Correct the marked fields to see the results."))
     context = {"project": project, "sizing": sizing}
     return render(request, "configurator/_results_panel.html", context)
 
@@ -312,9 +213,9 @@ def project_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def project_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The results panel for the project as saved (refreshed after each site change)."""
-    project = _get_project_for_user(request, pk)
+    project = get_project_for_user(request, pk)
     sites = list(project.sites.all())
-    context = {"project": project, "sizing": _size_project(project, sites)}
+    context = {"project": project, "sizing": size_project(project, sites)}
     return render(request, "configurator/_results_panel.html", context)
 
 
@@ -355,7 +256,7 @@ def customer_create(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    customer = _get_customer_for_user(request, pk)
+    customer = get_customer_for_user(request, pk)
     projects = (
         Project.objects.visible_to(request.user)
         .filter(customer=customer)
@@ -376,7 +277,7 @@ def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    customer = _get_customer_for_user(request, pk, edit=True)
+    customer = get_customer_for_user(request, pk, edit=True)
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -417,7 +318,7 @@ def _sites_page(
         "adding": adding or _site_form(project),
         "error": error,
         "can_edit": project.can_be_edited_by(request.user),
-        "sizing": _size_project(project, sites),
+        "sizing": size_project(project, sites),
     }
     template = _fragment_or_page(request, SITES_TEMPLATE, "inventory")
     return render(request, template, context, status=status)
@@ -449,11 +350,11 @@ def _posted_revision(request: AuthenticatedRequest) -> int:
 @login_required
 @require_GET
 def project_sites(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk)
+    project = get_project_for_user(request, pk)
     editing = None
     edit_pk = id_or_none(request.GET.get("edit"))
     if edit_pk and project.can_be_edited_by(request.user):
-        site = get_object_or_404(project.sites, pk=edit_pk)
+        site = get_site_of_project(project, edit_pk)
         editing = _site_form(project, site)
     return _sites_page(request, project, editing=editing)
 
@@ -461,7 +362,7 @@ def project_sites(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def site_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, edit=True)
+    project = get_project_for_user(request, pk, edit=True)
     form = _site_form(project, data=request.POST)
     if not form.is_valid():
         return _sites_page(request, project, adding=form)
@@ -476,8 +377,8 @@ def site_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_edit(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, edit=True)
-    site = get_object_or_404(project.sites, pk=site_pk)
+    project = get_project_for_user(request, pk, edit=True)
+    site = get_site_of_project(project, site_pk)
     if request.method == "GET":
         if not request.htmx:
             return redirect(f"{reverse('project_sites', args=[pk])}?edit={site.pk}#site-{site.pk}")
@@ -495,8 +396,8 @@ def site_edit(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpRespo
 @login_required
 @require_POST
 def site_duplicate(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, edit=True)
-    site = get_object_or_404(project.sites, pk=site_pk)
+    project = get_project_for_user(request, pk, edit=True)
+    site = get_site_of_project(project, site_pk)
     with transaction.atomic():
         if not project.bump_revision(_posted_revision(request)):
             return _refused(request, project)
@@ -510,8 +411,8 @@ def site_duplicate(request: AuthenticatedRequest, pk: int, site_pk: int) -> Http
 @login_required
 @require_POST
 def site_delete(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, edit=True)
-    site = get_object_or_404(project.sites, pk=site_pk)
+    project = get_project_for_user(request, pk, edit=True)
+    site = get_site_of_project(project, site_pk)
     with transaction.atomic():
         if not project.bump_revision(_posted_revision(request)):
             return _refused(request, project)
@@ -542,7 +443,7 @@ def sites_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The results panel with the site being typed counted, saved or not: nothing is
     written. A draft that is not valid yet, or one read before the project's last change
     (a late debounced request for a form already saved), leaves the saved results."""
-    project = _get_project_for_user(request, pk)
+    project = get_project_for_user(request, pk)
     sites = list(project.sites.all())
     target = request.POST.get("preview_site", "new")
     site = next((s for s in sites if str(s.pk) == target), None)
@@ -551,5 +452,5 @@ def sites_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["revision"] == project.revision:
         draft = form.instance
         sites = [draft if s.pk == draft.pk else s for s in sites] if site else [*sites, draft]
-    context = {"project": project, "sizing": _size_project(project, sites)}
+    context = {"project": project, "sizing": size_project(project, sites)}
     return render(request, "configurator/_results_panel.html", context)

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from configurator.models import REQUIREMENT_FIELDS, Project
-from sizing.engine import size
+from configurator.project_sizing import size_project
 from sizing.models import SizingTableVersion
-from sizing.schema import InvalidInput, json_number, parse_input, result_to_dict
+from sizing.schema import json_number
 
 from .models import Prerequisite, Proposal
 
@@ -73,19 +73,17 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
     from django.utils.translation import gettext as _
 
     sites = list(project.sites.all())
-    if not sites:
+    sizing = size_project(project, sites, language)
+    if sizing is None:
         raise CannotPropose(_("Add at least one site before generating a proposal."))
-    version = SizingTableVersion.objects.in_effect()
-    if version is None:
-        raise CannotPropose(_("No sizing table is in effect: ask an administrator."))
-    sizing_input = _json_safe(project.sizing_data(sites))
-    try:
-        result = size(parse_input(sizing_input), version.as_table())
-    except InvalidInput as exc:
+    if sizing.table is None:
+        raise CannotPropose(sizing.errors[0])
+    if sizing.result is None:
         raise CannotPropose(
             _("The project's data cannot be sized: %(errors)s")
-            % {"errors": "; ".join(f"{e.field}: {e.message(language)}" for e in exc.errors)}  # type: ignore[arg-type]
-        ) from exc
+            % {"errors": "; ".join(sizing.errors)}
+        )
+    version = sizing.table
     customer = project.customer
     organization = project.organization
     owner = project.owner
@@ -125,9 +123,9 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
             }
             for site in sites
         ],
-        "sizing_input": sizing_input,
+        "sizing_input": _json_safe(sizing.input),
         "table": table_snapshot(version),
-        "result": result_to_dict(result, "it" if language == "it" else "en"),
+        "result": sizing.result,
         "prerequisites": [row.as_snapshot() for row in Prerequisite.objects.all()],
     }
 

@@ -13,11 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from configurator.views import AuthenticatedRequest, _get_project_for_user
+from configurator.access import AuthenticatedRequest, get_project_for_user, get_proposal_for_user
 
 from . import services
 from .forms import GenerateProposalForm
@@ -34,13 +34,6 @@ def enqueue(proposal_id: int) -> list[bool]:
     outcome: list[bool] = []
     transaction.on_commit(lambda: outcome.append(services.publish(proposal_id)))
     return outcome
-
-
-def _get_proposal_for_user(request: AuthenticatedRequest, pk: int) -> Proposal:
-    queryset = Proposal.objects.visible_to(request.user).select_related(
-        "project", "project__customer", "created_by"
-    )
-    return get_object_or_404(queryset, pk=pk)
 
 
 def _page_context(request: AuthenticatedRequest, project: object, form: object) -> dict:
@@ -61,7 +54,7 @@ def _page_context(request: AuthenticatedRequest, project: object, form: object) 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request, pk, edit=request.method == "POST")
+    project = get_project_for_user(request, pk, edit=request.method == "POST")
     if request.method == "POST":
         form = GenerateProposalForm(request.POST)
         if form.is_valid():
@@ -97,7 +90,7 @@ def project_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def proposal_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One proposal's row, polled by htmx while it is queued or rendering."""
-    proposal = _get_proposal_for_user(request, pk)
+    proposal = get_proposal_for_user(request, pk)
     if not request.htmx:
         return redirect("project_proposals", pk=proposal.project_id)
     return render(
@@ -114,7 +107,7 @@ def proposal_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    proposal = _get_proposal_for_user(request, pk)
+    proposal = get_proposal_for_user(request, pk)
     if not proposal.project.can_be_edited_by(request.user):
         raise PermissionDenied(_("You can view this project but not change it."))
     # One click queues it once: the row moves to queued only if nobody did it meanwhile.
@@ -130,7 +123,7 @@ def proposal_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def proposal_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
-    proposal = _get_proposal_for_user(request, pk)
+    proposal = get_proposal_for_user(request, pk)
     if not proposal.is_ready:
         raise Http404(_("This proposal has no PDF yet."))
     try:

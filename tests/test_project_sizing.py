@@ -118,10 +118,10 @@ def test_every_figure_opens_its_rules_and_inputs(
     make_site(project, "Milano", "mpls", mobile_apps=600, web_clients=401)
     client.force_login(alice)
     response = client.get(reverse("project_detail", args=[project.pk]))
-    rows = response.context["sizing"]["figures"]
-    assert all(row["why"] and row["rules"] for row in rows)
-    instances = next(row for row in rows if row["label"] == "MCS instances")
-    assert ("devices", 1001) in instances["inputs"]
+    rows = response.context["sizing"].figures
+    assert all(row.why and row.rules for row in rows)
+    instances = next(row for row in rows if row.label == "MCS instances")
+    assert ("devices", 1001) in instances.inputs
     assert '<details class="inputs">' in response.content.decode()
 
 
@@ -135,7 +135,7 @@ def test_the_page_lists_each_share_of_instances_when_they_differ(
     make_site(project, "Milano", "mpls", mobile_apps=2001)
     client.force_login(alice)
     response = client.get(reverse("project_detail", args=[project.pk]))
-    groups = response.context["sizing"]["result"]["mcs"]["instance_groups"]
+    groups = response.context["sizing"].result["mcs"]["instance_groups"]
     assert sorted((g["devices"], g["tier_max_users"]) for g in groups) == [
         (1000, 1000),
         (1001, 10000),
@@ -147,6 +147,6 @@ def test_each_option_carries_its_own_notices(client: Client, alice: User, projec
     make_site(project, "Milano", "mpls", sip_phones=10)
     client.force_login(alice)
     response = client.get(reverse("project_detail", args=[project.pk]))
-    boxes = {box["key"]: box for box in response.context["sizing"]["options"]}
-    assert {code["code"] for code in boxes["pure_cloud"]["notices"]} >= {"tvox_publicly_exposed"}
-    assert boxes["mcs"]["notices"] == []
+    boxes = {box.key: box for box in response.context["sizing"].options}
+    assert {code["code"] for code in boxes["pure_cloud"].notices} >= {"tvox_publicly_exposed"}
+    assert boxes["mcs"].notices == []
