@@ -47,6 +47,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from sizing.labels import architecture_label
+from sizing.results import ARCHITECTURES
+
 from .access import AuthenticatedRequest, get_project_for_user
 from .forms import SiteForm
 from .models import Project, Site
@@ -651,12 +654,9 @@ def neutralize(value: object) -> object:
 
 
 def _architecture_label(key: str) -> str:
-    labels = {
-        "pure_cloud": "TVox Pure Cloud",
-        "mcs": "TVox + MCS",
-        "hybrid": _("Hybrid cloud"),
-    }
-    return labels.get(key, _("No architecture fits these requirements"))
+    if key in ARCHITECTURES:
+        return architecture_label(key)
+    return _("No architecture fits these requirements")
 
 
 def _result_rows(project: Project, sites: list[Site]) -> list[list[object]]:
