@@ -12,7 +12,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -91,7 +90,3 @@ def organization_logo(request: AuthenticatedRequest) -> FileResponse:
 
 
 # Included under organization/ by config/urls.py, so that these pages take one line there.
-urlpatterns = [
-    path("branding/", organization_branding, name="organization_branding"),
-    path("logo", organization_logo, name="organization_logo"),
-]

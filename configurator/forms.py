@@ -403,3 +403,28 @@ class OrganizationBrandingForm(forms.ModelForm):
         elif self.cleaned_data.get("remove_logo"):
             organization.clear_logo()
         return super().save(commit)  # type: ignore[no-any-return]
+
+
+# --- The site inventory's spreadsheet import (configurator/inventory_views.py) ---------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("CSV (comma or semicolon separated) or XLSX, up to 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+class ConfirmForm(forms.Form):
+    MODES = [
+        ("append", _("Append to the inventory")),
+        ("replace", _("Replace the inventory")),
+    ]
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    mode = forms.ChoiceField(
+        label=_("What to do with the current sites"),
+        choices=MODES,
+        initial="append",
+        widget=forms.RadioSelect,
+    )

@@ -1,5 +1,6 @@
-"""Site inventory in and out of spreadsheets: CSV and XLSX import with a preview, export of
-the inventory and the results, and a template file to fill in.
+"""Site inventory in and out of spreadsheets: reading a CSV or XLSX upload within bounds,
+validating its rows, and writing the inventory, the results and the template to fill in.
+The pages are configurator/inventory_views.py, their forms configurator/forms.py.
 
 An upload is read, checked for what it claims to be and validated row by row with
 `SiteForm`, so its messages are those of manual entry. Nothing is written by the preview;
@@ -18,7 +19,6 @@ import io
 import itertools
 import posixpath
 import re
-import secrets
 import time
 import unicodedata
 import zipfile
@@ -31,26 +31,14 @@ from xml.etree.ElementTree import Element, ParseError  # nosec B405 # types; def
 import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as defused_etree
-from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Max
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods
 
 from sizing.labels import architecture_label
 from sizing.results import ARCHITECTURES
 
-from .access import AuthenticatedRequest, get_project_for_user
 from .forms import SiteForm
 from .models import Project, Site
 from .project_sizing import ProjectSizing, size_project
@@ -687,21 +675,20 @@ def _inventory_rows(sites: list[Site]) -> list[list[object]]:
     return [[getattr(site, column) for column in COLUMNS] for site in sites]
 
 
-def _csv_response(sections: list[list[list[object]]], filename: str) -> HttpResponse:
-    response = HttpResponse(
-        content_type=CSV_TYPE,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
-    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM.
-    writer = csv.writer(response)
+def write_csv(sections: list[list[list[object]]]) -> str:
+    """The sections one after the other, an empty row between them, with the BOM that
+    Excel needs to read UTF-8."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
     for index, section in enumerate(sections):
         if index:
             writer.writerow([])
         writer.writerows([neutralize(value) for value in row] for row in section)
-    return response
+    return buffer.getvalue()
 
 
-def _xlsx_response(sheets: list[tuple[str, list[list[object]]]], filename: str) -> HttpResponse:
+def write_xlsx(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
     for title, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
@@ -709,142 +696,17 @@ def _xlsx_response(sheets: list[tuple[str, list[list[object]]]], filename: str) 
             sheet.append([neutralize(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type=XLSX_TYPE,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
+    return buffer.getvalue()
 
 
-def _spreadsheet(fmt: str, sheets: list[tuple[str, list[list[object]]]], stem: str) -> HttpResponse:
-    if fmt == "csv":
-        return _csv_response([rows for _title, rows in sheets], f"{stem}.csv")
-    if fmt == "xlsx":
-        return _xlsx_response(sheets, f"{stem}.xlsx")
-    raise Http404(_("Export formats are CSV and XLSX."))
-
-
-@login_required
-@require_GET
-def sites_export(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
-    project = get_project_for_user(request, pk)
-    sites = list(project.sites.all())
-    sheets = [
+def export_sheets(project: Project, sites: list[Site]) -> list[tuple[str, list[list[object]]]]:
+    """The inventory and the results, as the export writes them."""
+    return [
         (_("Sites"), [list(COLUMNS), *_inventory_rows(sites)]),
         (_("Results"), [[_("Results"), project.title], *_result_rows(project, sites)]),
     ]
-    stem = f"sites-{project.pk}-{slugify(project.title) or 'project'}"
-    return _spreadsheet(fmt, sheets, stem)
 
 
-@login_required
-@require_GET
-def sites_template(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
-    return _spreadsheet(fmt, [(_("Sites"), [list(COLUMNS), list(EXAMPLE_ROW)])], "sites-template")
-
-
-# --- Import views ----------------------------------------------------------------------------
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet"),
-        help_text=gettext_lazy("CSV (comma or semicolon separated) or XLSX, up to 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-
-
-class ConfirmForm(forms.Form):
-    MODES = [
-        ("append", gettext_lazy("Append to the inventory")),
-        ("replace", gettext_lazy("Replace the inventory")),
-    ]
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    mode = forms.ChoiceField(
-        label=gettext_lazy("What to do with the current sites"),
-        choices=MODES,
-        initial="append",
-        widget=forms.RadioSelect,
-    )
-
-
-def _import_page(
-    request: AuthenticatedRequest, project: Project, status: int = 200, **context: Any
-) -> HttpResponse:
-    context = {
-        "project": project,
-        "step": "sites",
-        "upload": UploadForm(),
-        "current_sites": project.sites.count(),
-        **context,
-    }
-    return render(request, "configurator/sites_import.html", context, status=status)
-
-
-def _preview(request: AuthenticatedRequest, project: Project, upload: UploadForm) -> HttpResponse:
-    try:
-        rows = validate_rows(project, read_upload(upload.cleaned_data["file"]))
-    except ImportRefused as exc:
-        upload.add_error("file", str(exc))
-        return _import_page(request, project, upload=upload)
-    refused = [row for row in rows if row.errors]
-    confirm = None
-    if not refused:
-        token = secrets.token_urlsafe(24)
-        request.session[SESSION_KEY.format(pk=project.pk)] = {
-            "token": token,
-            "revision": project.revision,
-            "rows": [row.cleaned for row in rows],
-        }
-        confirm = ConfirmForm(initial={"token": token})
-    context = {"upload": upload, "rows": rows, "refused": refused, "confirm": confirm}
-    return _import_page(request, project, **context)
-
-
-def _apply(request: AuthenticatedRequest, project: Project, confirm: ConfirmForm) -> HttpResponse:
-    pending = request.session.pop(SESSION_KEY.format(pk=project.pk), None)
-    posted = confirm.cleaned_data["token"].encode()  # bytes: compare_digest refuses non-ASCII str
-    if not pending or not secrets.compare_digest(pending["token"].encode(), posted):
-        message = _("This preview has expired or was already used: upload the file again.")
-        return _import_page(request, project, status=400, error=message)
-    rows = pending["rows"]
-    with transaction.atomic():
-        if not project.bump_revision(pending["revision"]):
-            fresh = Project.objects.select_related("owner").get(pk=project.pk)
-            message = _(
-                "%(user)s changed this project after your preview (now revision %(n)d): "
-                "nothing was imported. Upload the file again to check it against the "
-                "current inventory."
-            ) % {"user": fresh.owner, "n": fresh.revision}
-            return _import_page(request, project, status=409, error=message)
-        if confirm.cleaned_data["mode"] == "replace":
-            project.sites.all().delete()
-        start = (project.sites.aggregate(last=Max("position"))["last"] or -1) + 1
-        Site.objects.bulk_create(
-            Site(project=project, position=start + index, **row) for index, row in enumerate(rows)
-        )
-    messages.success(
-        request,
-        ngettext("%(n)d site imported.", "%(n)d sites imported.", len(rows)) % {"n": len(rows)},
-    )
-    return redirect("project_sites", pk=project.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def sites_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """GET: the upload form. POST with a file: the preview, nothing written. POST with the
-    token of a preview where every row passed: the import, in one revision of the project."""
-    project = get_project_for_user(request, pk, edit=True)
-    if request.method == "GET":
-        return _import_page(request, project)
-    if "token" in request.POST:
-        confirm = ConfirmForm(request.POST)
-        if not confirm.is_valid():
-            message = _("Choose whether to append or replace, then confirm again.")
-            return _import_page(request, project, status=400, error=message)
-        return _apply(request, project, confirm)
-    upload = UploadForm(request.POST, request.FILES)
-    if not upload.is_valid():
-        return _import_page(request, project, upload=upload)
-    return _preview(request, project, upload)
+def template_sheets() -> list[tuple[str, list[list[object]]]]:
+    """The file to fill in: the columns and an example row."""
+    return [(_("Sites"), [list(COLUMNS), list(EXAMPLE_ROW)])]
