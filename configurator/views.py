@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -79,13 +78,10 @@ def project_list(request: AuthenticatedRequest) -> HttpResponse:
         projects = projects.order_by("-updated_at", "-pk")
         sort = "-updated"
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k not in ("page", "sort") and v}
     context = {
         "form": form,
         "page": page,
         "sort": sort,
-        "query_without_sort": urlencode(query),
-        "query_without_page": urlencode({**query, "sort": sort}),
         "sees_whole_organization": request.user.sees_whole_organization,
     }
     return render(
@@ -235,7 +231,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(customers.order_by("company_name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "q": text, "query": urlencode({"q": text} if text else {})}
+    context = {"page": page, "q": text}
     return render(
         request, _fragment_or_page(request, "configurator/customer_list.html", "results"), context
     )
