@@ -9,6 +9,7 @@ change is a 403 on any attempt to change it. The sizing the pages show comes fro
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -389,31 +390,37 @@ def site_edit(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpRespo
     return _after_site_change(request, project)
 
 
-@login_required
-@require_POST
-def site_duplicate(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
+def _site_button(
+    request: AuthenticatedRequest, pk: int, site_pk: int, change: Callable[[Project, Site], None]
+) -> HttpResponse:
+    """A bare button on a site (duplicate, remove): the change in one new revision of the
+    project, or nothing written and the conflict message when the page was stale."""
     project = get_project_for_user(request, pk, edit=True)
     site = get_site_of_project(project, site_pk)
     with transaction.atomic():
         if not project.bump_revision(_posted_revision(request)):
             return _refused(request, project)
-        site.pk = None
-        site.name = _("%(name)s (copy)") % {"name": site.name}
-        site.position = project.sites.count()
-        site.save()
+        change(project, site)
     return _after_site_change(request, project)
+
+
+def _duplicate(project: Project, site: Site) -> None:
+    site.pk = None
+    site.name = _("%(name)s (copy)") % {"name": site.name}
+    site.position = project.sites.count()
+    site.save()
+
+
+@login_required
+@require_POST
+def site_duplicate(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
+    return _site_button(request, pk, site_pk, _duplicate)
 
 
 @login_required
 @require_POST
 def site_delete(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpResponse:
-    project = get_project_for_user(request, pk, edit=True)
-    site = get_site_of_project(project, site_pk)
-    with transaction.atomic():
-        if not project.bump_revision(_posted_revision(request)):
-            return _refused(request, project)
-        site.delete()
-    return _after_site_change(request, project)
+    return _site_button(request, pk, site_pk, lambda _project, site: site.delete())
 
 
 def _refused(
