@@ -22,8 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from configurator.models import Customer, Organization, Project, Site, User
 
+from .access_matrix_rows import MATRIX, url_args
 from .factories import png
-from .test_access_matrix import MATRIX, _url_args
 
 FOREIGN_HOST = "evil.example"
 HUGE_IDS = ["99999999999999999999", "9223372036854775808"]  # 20 digits; bigint max + 1
@@ -101,9 +101,9 @@ ODD_METHODS = ["PUT", "PATCH", "DELETE", "TRACE", "PROPFIND", "FOO"]
 
 def _matrix_urls(project: Project, customer: Customer, site: Site) -> dict[str, str]:
     urls: dict[str, str] = {}
-    for name, obj, _method, _expected in MATRIX:
-        if name not in urls:
-            urls[name] = reverse(name, args=_url_args(obj, project, customer, site))
+    for row in MATRIX:
+        if row.name not in urls:
+            urls[row.name] = reverse(row.name, args=url_args(row.obj, project, customer, site))
     return urls
 
 

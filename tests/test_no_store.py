@@ -8,6 +8,7 @@ different status it has (a page, a redirect, a 403, a 404), as a page and as htm
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,14 +16,16 @@ from django.urls import reverse
 
 from configurator.models import Customer, Project, Site, User
 
-from .test_access_matrix import (
+from .access_matrix_rows import (
     ANONYMOUS_PAGES,
     ANONYMOUS_POSTS,
     GET,
     MATRIX,
     POST,
-    _request,
-    _url_args,
+    Objects,
+    Row,
+    send,
+    url_args,
 )
 
 # Views that set their own policy, and why.
@@ -33,14 +36,18 @@ OWN_POLICY = {
 }
 
 
-def _one_persona_per_status() -> list[tuple[str, str | None, str, str, int]]:
+def _one_persona_per_status() -> list[Any]:
     cases = []
-    for name, obj, method, expected in MATRIX:
+    for row in MATRIX:
         seen: set[int] = set()
-        for persona, status in expected.items():
+        for persona, status in row.expected.items():
             if status not in seen:
                 seen.add(status)
-                cases.append((name, obj, method, persona, status))
+                cases.append(
+                    pytest.param(
+                        row, persona, status, id=f"{row.name}-{row.obj}-{row.method}-{persona}"
+                    )
+                )
     return cases
 
 
@@ -53,9 +60,7 @@ def _assert_not_stored(response: object, name: str | None = None) -> None:
         assert {"private", "no-store"} <= directives, f"Cache-Control: {policy!r}"
 
 
-@pytest.mark.parametrize(
-    ("name", "obj", "method", "persona", "expected"), _one_persona_per_status()
-)
+@pytest.mark.parametrize(("row", "persona", "expected"), _one_persona_per_status())
 def test_no_answer_of_the_access_matrix_may_be_stored(
     request: pytest.FixtureRequest,
     client: Client,
@@ -63,21 +68,19 @@ def test_no_answer_of_the_access_matrix_may_be_stored(
     media_storage: Path,
     project: Project,
     customer: Customer,
-    name: str,
-    obj: str | None,
-    method: str,
+    row: Row,
     persona: str,
     expected: int,
 ) -> None:
     user: User = request.getfixturevalue(persona)
     site = Site.objects.create(project=project, name="Milano", connectivity="lan", mobile_apps=10)
-    url = reverse(name, args=_url_args(obj, project, customer, site))
+    url = reverse(row.name, args=url_args(row.obj, project, customer, site))
     client.force_login(user)
 
-    response = _request(client, name, url, method, project, customer, site)
+    response = send(client, row, url, Objects(client, project, customer, site))
 
     assert response.status_code == expected
-    _assert_not_stored(response, name)
+    _assert_not_stored(response, row.name)
 
 
 @pytest.mark.parametrize(

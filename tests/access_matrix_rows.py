@@ -1,0 +1,528 @@
+"""The access matrix: every named URL with the object it is about, the method, the status
+each persona gets and, for a POST, the valid data an allowed persona's request carries.
+
+tests/test_access_matrix.py enforces it; tests/test_no_store.py and tests/test_hostile_http.py
+send the same requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from configurator.inventory_io import COLUMNS, SESSION_KEY
+from configurator.models import Customer, Project, Site
+from reports import services
+from reports.snapshot import create_proposal
+
+from .factories import png
+
+GET = "get"
+POST = "post"
+HTMX = "get-htmx"  # a GET sent by htmx (header HX-Request: true)
+UPLOAD = "post-upload"  # a multipart POST carrying a spreadsheet
+
+
+class Objects(NamedTuple):
+    """What a row's POST data may refer to (fresh for each test)."""
+
+    client: Client
+    project: Project
+    customer: Customer
+    site: Site
+
+
+class Row(NamedTuple):
+    name: str
+    obj: str | None
+    method: str
+    expected: dict[str, int]
+    # A POST's valid data (an allowed persona's request succeeds), posted as a form or,
+    # with `content_type`, as that document.
+    body: Callable[[Objects], dict[str, Any]] | None = None
+    content_type: str | None = None
+
+
+def _site_fields(prefix: str, project: Project, name: str) -> dict[str, str]:
+    fields = {"name": name, "address": "Via Roma 1", "connectivity": "lan", "revision": "0"}
+    fields.update(dict.fromkeys(Site.COUNT_FIELDS, "0"))
+    fields.update({"users": "20", "mobile_apps": "15", "revision": str(project.revision)})
+    return {f"{prefix}-{key}": value for key, value in fields.items()}
+
+
+def _answers(o: Objects) -> dict[str, str]:
+    return {
+        "tvox_systems": "3",
+        "concurrency": "0.5",
+        "hypervisor": "vmware",
+        "public_domain": "mcs.example.com",
+        "revision": str(o.project.revision),
+    }
+
+
+def _revision(o: Objects) -> dict[str, str]:
+    return {"revision": str(o.project.revision)}
+
+
+def _previewed_import(o: Objects) -> dict[str, str]:
+    """The preview's rows, kept in the session under a token, as the preview leaves them."""
+    row = dict(zip(COLUMNS, ["Torino", "", "vpn", 30, 10, 5, 0, 0, 0, 0], strict=True))
+    session = o.client.session
+    session[SESSION_KEY.format(pk=o.project.pk)] = {
+        "token": "previewed",
+        "revision": o.project.revision,
+        "rows": [row],
+    }
+    session.save()
+    return {"token": "previewed", "mode": "append"}
+
+
+CUSTOMER = {
+    "company_name": "Renamed S.p.A.",
+    "vat_number": "",
+    "country": "IT",
+    "preferred_language": "it",
+}
+BRANDING = {
+    "revision": "1",
+    "primary_color": "#112233",
+    "accent_color": "#AABBCC",
+    "legal_name": "Renamed S.p.A.",
+    "vat_number": "01234567897",
+    "address": "Via Roma 1, 20100 Milano",
+    "phone": "+39 02 1234567",
+    "email": "info@example.com",
+    "website": "https://example.com",
+    "legal_footer": "Capitale sociale € 10.000 i.v.",
+}
+SIZING_REQUEST = {
+    "sites": [
+        {
+            "name": "Milano",
+            "connectivity": "lan",
+            **dict.fromkeys(Site.COUNT_FIELDS, 0),
+            "mobile_apps": 100,
+            "sip_phones": 5,
+        }
+    ],
+    "tvox_systems": 2,
+}
+SITES_CSV = (
+    ",".join(COLUMNS)
+    + "\n"
+    + "Torino,Via Po 1,vpn,30,10,5,0,0,0,0\n"
+    + "Genova,,lan,8,0,2,0,0,0,0\n"
+).encode()
+
+# (url name, uses object, method) → expected status per persona.
+# 200 = allowed page, 302 = allowed and redirected after a valid change, 403 = may see but
+# not change, 404 = may not know it exists.
+# The objects (see `_url_args`): "project" and "customer" are alice's, "site" is a site of
+# her project, the proposals are of her project (queued as made, failed, or rendered),
+# "logo" is her organisation with a logo; "csv" is the format of a spreadsheet URL.
+MATRIX: list[Row] = [
+    Row(
+        "home",
+        None,
+        GET,
+        {"alice": 302, "bob": 302, "maria": 302, "adam": 302, "charlie": 302},
+    ),
+    Row(
+        "healthz",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        "project_list",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        "project_create",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        # For alice's customer: charlie gets the form back, the customer is not his to pick.
+        "project_create",
+        None,
+        POST,
+        {"alice": 302, "bob": 302, "maria": 302, "adam": 302, "charlie": 200},
+        lambda o: {"customer": str(o.customer.pk), "title": "Fourth hospital", "status": "draft"},
+    ),
+    Row(
+        "project_detail",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "project_edit",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 403, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "project_edit",
+        "project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: {
+            "customer": str(o.customer.pk),
+            "title": "Renamed",
+            "status": "draft",
+            "description": "",
+            "revision": str(o.project.revision),
+        },
+    ),
+    Row(
+        "project_questionnaire",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "project_questionnaire",
+        "project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        _answers,
+    ),
+    Row(
+        # Recalculates from the typed answers and writes nothing: a read.
+        "project_preview",
+        "project",
+        POST,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+        _answers,
+    ),
+    Row(
+        "project_results",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "project_sites",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "site_create",
+        "project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: _site_fields("new", o.project, "Roma"),
+    ),
+    Row(
+        # Recalculates with the site being typed and writes nothing: a read.
+        "sites_preview",
+        "project",
+        POST,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+        lambda o: {**_site_fields("new", o.project, "Roma"), "preview_site": "new"},
+    ),
+    Row(
+        # Without htmx, the editing row is shown on the sites page: a redirect there.
+        "site_edit",
+        "site",
+        GET,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+    ),
+    Row(
+        "site_edit",
+        "site",
+        HTMX,
+        {"alice": 200, "bob": 404, "maria": 403, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "site_edit",
+        "site",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: _site_fields(f"site-{o.site.pk}", o.project, "Milano Centrale"),
+    ),
+    Row(
+        "site_duplicate",
+        "site",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        _revision,
+    ),
+    Row(
+        "site_delete",
+        "site",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        _revision,
+    ),
+    Row(
+        "sites_import",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 403, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        # The upload: a preview of the rows, nothing written to the project.
+        "sites_import",
+        "project",
+        UPLOAD,
+        {"alice": 200, "bob": 404, "maria": 403, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        # The confirmation of a preview (put in every persona's session, as if previewed).
+        "sites_import",
+        "project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        _previewed_import,
+    ),
+    Row(
+        "sites_export",
+        "project.csv",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "sites_template",
+        "csv",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        "project_proposals",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "project_proposals",
+        "project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: {"language": "en"},
+    ),
+    Row(
+        # Without htmx, the proposal's row is shown on the proposals page: a redirect there.
+        "proposal_status",
+        "proposal",
+        GET,
+        {"alice": 302, "bob": 404, "maria": 302, "adam": 302, "charlie": 404},
+    ),
+    Row(
+        "proposal_status",
+        "proposal",
+        HTMX,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "proposal_retry",
+        "failed proposal",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: {},
+    ),
+    Row(
+        "proposal_download",
+        "rendered proposal",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "customer_list",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        "customer_create",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        "customer_create",
+        None,
+        POST,
+        {"alice": 302, "bob": 302, "maria": 302, "adam": 302, "charlie": 302},
+        lambda o: CUSTOMER,
+    ),
+    Row(
+        "customer_detail",
+        "customer",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "customer_edit",
+        "customer",
+        GET,
+        {"alice": 200, "bob": 403, "maria": 403, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "customer_edit",
+        "customer",
+        POST,
+        {"alice": 302, "bob": 403, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: CUSTOMER,
+    ),
+    Row(
+        # No id in the URL: each user reaches their own organisation's branding only.
+        "organization_branding",
+        None,
+        GET,
+        {"alice": 403, "bob": 403, "maria": 403, "adam": 200, "charlie": 403},
+    ),
+    Row(
+        "organization_branding",
+        None,
+        POST,
+        {"alice": 403, "bob": 403, "maria": 403, "adam": 302, "charlie": 403},
+        lambda o: BRANDING,
+    ),
+    Row(
+        # alice's organisation has a logo, charlie's has none: he cannot reach hers.
+        "organization_logo",
+        "logo",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        # Plain computation on the posted JSON: no organisation's data is read.
+        "sizing",
+        None,
+        POST,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+        lambda o: SIZING_REQUEST,
+        "application/json",
+    ),
+    Row(
+        # The API's OpenAPI description: the same for every organisation, to those who may
+        # call the API (anonymous callers get 401, tests/test_openapi.py).
+        "sizing_openapi",
+        None,
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+]
+PERSONAS = ["alice", "bob", "maria", "adam", "charlie"]
+
+# Named URLs that have no row in MATRIX, and why. The whole `admin:` namespace is left out
+# too: the Django admin has its own permission system (is_staff, model permissions), tested
+# in test_admin_and_shell.py.
+EXEMPT = {
+    # Django's sign-in, sign-out and password views: for anonymous visitors or about the
+    # user's own account, no object of anybody else; covered by test_auth.py.
+    "login": "Django's sign-in view (test_auth.py)",
+    "logout": "Django's sign-out view (test_auth.py)",
+    "password_change": "Django's view, the user's own password (test_auth.py)",
+    "password_change_done": "Django's view, the user's own password (test_auth.py)",
+    "password_reset": "Django's view, for anonymous visitors (test_auth.py)",
+    "password_reset_done": "Django's view, for anonymous visitors (test_auth.py)",
+    "password_reset_confirm": "Django's view, for anonymous visitors (test_auth.py)",
+    "password_reset_complete": "Django's view, for anonymous visitors (test_auth.py)",
+    # Django's i18n view: sets the language cookie of the visitor, touches no data.
+    "set_language": "Django's i18n view, the visitor's own language (test_i18n.py)",
+}
+# Views that serve static and media files (Django's, in DEBUG): files, not data.
+FILE_SERVING_VIEWS = {"django.views.static.serve", "django.contrib.staticfiles.views.serve"}
+
+
+def url_args(obj: str | None, project: Project, customer: Customer, site: Site) -> list[Any]:
+    """The arguments of the URL, creating the object it names (fresh for each test)."""
+    if obj is None:
+        return []
+    if obj == "project":
+        return [project.pk]
+    if obj == "customer":
+        return [customer.pk]
+    if obj == "site":
+        return [project.pk, site.pk]
+    if obj == "project.csv":
+        return [project.pk, "csv"]
+    if obj == "csv":
+        return ["csv"]
+    if obj == "logo":
+        organization = project.organization
+        data = png(1, 1)
+        organization.set_logo("image/png", hashlib.sha256(data).hexdigest(), data)
+        organization.save()
+        return []
+    proposal = create_proposal(project, "en", project.owner)
+    if obj == "failed proposal":
+        services.mark_failed(proposal.pk, "render", "the renderer crashed")
+    elif obj == "rendered proposal":
+        proposal = services.render_and_store(proposal.pk)  # the task's work, in-process
+        assert proposal.is_ready, proposal.failure_detail
+    return [proposal.pk]
+
+
+def send(client: Client, row: Row, url: str, objects: Objects) -> Any:
+    """The row's request to `url`, as `client`."""
+    if row.method == GET:
+        return client.get(url)
+    if row.method == HTMX:
+        return client.get(url, headers={"HX-Request": "true"})
+    if row.method == UPLOAD:
+        upload = SimpleUploadedFile("sites.csv", SITES_CSV, content_type="text/csv")
+        return client.post(url, {"file": upload})
+    assert row.body is not None, f"no POST data for {row.name}: give its row a body"
+    data = row.body(objects)
+    if row.content_type == "application/json":
+        return client.post(url, json.dumps(data), content_type=row.content_type)
+    return client.post(url, data)
+
+
+ANONYMOUS_PAGES = [
+    "/",
+    "/projects/",
+    "/projects/new/",
+    "/projects/1/",
+    "/projects/1/edit/",
+    "/projects/1/questionnaire/",
+    "/projects/1/results/",
+    "/projects/1/sites/",
+    "/projects/1/sites/1/edit/",
+    "/projects/1/sites/import/",
+    "/projects/1/sites/export.csv",
+    "/sites-template.csv",
+    "/projects/1/proposal/",
+    "/proposals/1/status/",
+    "/proposals/1/download/",
+    "/customers/",
+    "/customers/new/",
+    "/customers/1/",
+    "/customers/1/edit/",
+    "/organization/branding/",
+    "/organization/logo",
+    "/accounts/password_change/",
+]
+# Answered to POST only; the sign-in redirect comes first all the same.
+ANONYMOUS_POSTS = [
+    "/projects/new/",
+    "/projects/1/edit/",
+    "/projects/1/questionnaire/",
+    "/projects/1/preview/",
+    "/projects/1/sites/new/",
+    "/projects/1/sites/preview/",
+    "/projects/1/sites/1/edit/",
+    "/projects/1/sites/1/duplicate/",
+    "/projects/1/sites/1/delete/",
+    "/projects/1/sites/import/",
+    "/projects/1/proposal/",
+    "/proposals/1/retry/",
+    "/customers/new/",
+    "/customers/1/edit/",
+    "/organization/branding/",
+]
+# Answer anonymous visitors without a sign-in redirect (see the tests below them).
+ANONYMOUS_NOT_REDIRECTED = {"healthz", "sizing", "sizing_openapi"}
