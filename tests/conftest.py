@@ -41,6 +41,16 @@ def _static_files_without_collectstatic(settings: pytest.FixtureRequest) -> None
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test() -> Iterator[None]:
+    # A page in Italian leaves Italian active in the test's thread; the next test (a
+    # chart, a command) would then read Italian where it expects the default language.
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _rate_limits_of_this_test_only(settings: Any) -> None:
     # The password reset's counters live in the cache, Redis on the production shape, which
     # outlives a test and a run: each test counts from zero under a prefix of its own.
