@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 
-from .test_production_shape import (
-    _create_database,
-    _drop_database,
-    _unique_name,
-    _with_database,
+from .production_support import (
+    create_database,
+    drop_database,
     require_production_shape,
+    unique_name,
+    with_database,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,15 +287,15 @@ def _pg_execute(database_url: str, statement: str) -> None:
 
 @pytest.mark.production_shape
 def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> None:
-    from .test_proposals_production import _moto, _objects, _s3_client
+    from .production_support import moto_server, s3_client, s3_objects
 
     database_url, _redis_url = require_production_shape()
-    source, restored = _unique_name("tvox_ops_backup"), _unique_name("tvox_ops_restored")
-    source_url, restored_url = (_with_database(database_url, n) for n in (source, restored))
-    _create_database(database_url, source)
+    source, restored = unique_name("tvox_ops_backup"), unique_name("tvox_ops_restored")
+    source_url, restored_url = (with_database(database_url, n) for n in (source, restored))
+    create_database(database_url, source)
     try:
-        with _moto(tmp_path) as endpoint:
-            client = _s3_client(endpoint)
+        with moto_server(tmp_path) as endpoint:
+            client = s3_client(endpoint)
             bucket, restored_bucket = "tvox-ops-source", "tvox-ops-restored"
             client.create_bucket(Bucket=bucket)
             s3 = {
@@ -309,7 +309,7 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
                 DATABASE_URL=source_url, S3_BUCKET=bucket, MEDIA_ROOT=str(empty_media), **s3
             )
             _prepare(env, render=True)
-            source_objects = _objects(client, bucket)
+            source_objects = s3_objects(client, bucket)
             backup = tmp_path / "backup"
 
             made = _backups(env, "backup", "--output", str(backup), "--verify")
@@ -334,7 +334,7 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
             assert len(objects) == 2  # the PDF and the logo
             # The scratch database and bucket of --verify are gone.
             scratch = _pg_rows(
-                _with_database(database_url, "postgres"),
+                with_database(database_url, "postgres"),
                 "SELECT datname FROM pg_database WHERE datname LIKE 'tvox_ops_backup_%_verify_%'",
             )
             assert scratch == []
@@ -343,7 +343,7 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
             target = ["--database-url", restored_url, "--bucket", restored_bucket]
             put = _backups(env, "restore", str(backup), *target)
             assert put.returncode == 0, put.stdout + put.stderr
-            assert _objects(client, restored_bucket) == source_objects
+            assert s3_objects(client, restored_bucket) == source_objects
             # Served with the type the application stored it with.
             restored_type = client.head_object(Bucket=restored_bucket, Key=pdf_key)["ContentType"]
             assert restored_type == "application/pdf"
@@ -368,8 +368,8 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
             assert "2 difference(s)" in damaged.stdout
             assert not empty_media.exists() or not any(empty_media.iterdir())
     finally:
-        _drop_database(database_url, source)
-        _drop_database(database_url, restored)
+        drop_database(database_url, source)
+        drop_database(database_url, restored)
 
 
 @pytest.mark.production_shape
@@ -377,13 +377,13 @@ def test_a_restore_into_a_crafted_database_name_reaches_no_other_database(
     tmp_path: Path,
 ) -> None:
     database_url, _redis_url = require_production_shape()
-    source, victim = _unique_name("tvox_ops_source"), _unique_name("tvox_ops_victim")
+    source, victim = unique_name("tvox_ops_source"), unique_name("tvox_ops_victim")
     crafted = f"dbname={victim}"
-    maintenance = _with_database(database_url, "postgres")
-    _create_database(database_url, source)
-    _create_database(database_url, victim)  # existing and empty: a restore must not land here
+    maintenance = with_database(database_url, "postgres")
+    create_database(database_url, source)
+    create_database(database_url, victim)  # existing and empty: a restore must not land here
     try:
-        source_url = _with_database(database_url, source)
+        source_url = with_database(database_url, source)
         _pg_execute(source_url, "CREATE TABLE kept AS SELECT 1 AS id")
         env = _environment(DATABASE_URL=source_url, MEDIA_ROOT=str(tmp_path / "media"))
         backup = tmp_path / "backup"
@@ -392,7 +392,7 @@ def test_a_restore_into_a_crafted_database_name_reaches_no_other_database(
 
         put = _backups(
             env, "restore", str(backup), "--database-url",
-            _with_database(database_url, crafted.replace("=", "%3D")),
+            with_database(database_url, crafted.replace("=", "%3D")),
             "--media-root", str(tmp_path / "restored-media"),
         )  # fmt: skip
         assert put.returncode == 2, put.stdout + put.stderr
@@ -400,10 +400,10 @@ def test_a_restore_into_a_crafted_database_name_reaches_no_other_database(
         # Nothing restored: not into the victim (what libpq read the name as), and no
         # database of that literal name created either.
         tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-        assert _pg_rows(_with_database(database_url, victim), tables) == []
+        assert _pg_rows(with_database(database_url, victim), tables) == []
         databases = {name for (name,) in _pg_rows(maintenance, "SELECT datname FROM pg_database")}
         assert victim in databases and crafted not in databases
         assert not (tmp_path / "restored-media").exists()
     finally:
         for name in (source, victim, crafted):
-            _drop_database(database_url, name)
+            drop_database(database_url, name)

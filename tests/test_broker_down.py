@@ -30,31 +30,29 @@ from kombu.exceptions import OperationalError
 
 from configurator.models import Project, User
 
-from .test_production_shape import (
+from .production_support import (
     DEMO_PASSWORD,
-    WAIT,
-    Browser,
-    _free_port,
-    _get,
-    _gunicorn,
-    _start,
-    _stop,
-    _tail,
-    _unique_name,
-    _wait_for_answer,
-    prepared_site,  # noqa: F401 (a fixture, requested through getfixturevalue)
-    require_production_shape,
-)
-from .test_proposals_production import (
     HOSPITALS,
+    WAIT,
     ZURICH,
+    Browser,
     Shape,
-    _download,
-    _htmx_get,
-    _project,
-    _proposal,
-    _query,
-    _worker_command,
+    db_query,
+    demo_project,
+    download,
+    free_port,
+    htmx_get,
+    http_get,
+    prepared_site,  # noqa: F401 (a fixture, requested through getfixturevalue)
+    proposal_row,
+    require_production_shape,
+    start,
+    start_gunicorn,
+    stop,
+    tail,
+    unique_name,
+    wait_for_answer,
+    worker_command,
 )
 
 WAITING = "waiting for the rendering queue"
@@ -173,11 +171,11 @@ class RedisServer:
             "--port", str(self.port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(self.tmp),
         ]  # fmt: skip
-        self.process = _start(command, {"PATH": "/usr/bin:/bin"}, self.tmp / "redis.log")
+        self.process = start(command, {"PATH": "/usr/bin:/bin"}, self.tmp / "redis.log")
         deadline = time.monotonic() + WAIT
         while not self._answers():
             if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start:\n" + _tail(self.tmp / "redis.log"))
+                pytest.fail("redis-server did not start:\n" + tail(self.tmp / "redis.log"))
             time.sleep(0.1)
 
     def pause(self) -> None:
@@ -192,7 +190,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None:
             self.resume()
-            _stop(self.process, grace=10)
+            stop(self.process, grace=10)
             self.process = None
 
     def _answers(self) -> bool:
@@ -209,25 +207,23 @@ class RedisServer:
 
 @contextlib.contextmanager
 def _shape_on_own_redis(site: dict[str, Any], tmp: Path) -> Iterator[tuple[Shape, RedisServer]]:
-    redis_server = RedisServer(_free_port(), tmp)
-    queue = _unique_name("broker_down")
+    redis_server = RedisServer(free_port(), tmp)
+    queue = unique_name("broker_down")
     env = dict(
         site["env"],
         REDIS_URL=redis_server.url,
         CELERY_TASK_DEFAULT_QUEUE=queue,
         MEDIA_ROOT=str(tmp / "media"),
     )
-    port = _free_port()
     worker_log, web_log = tmp / "worker.log", tmp / "gunicorn.log"
     with contextlib.ExitStack() as stack:
         stack.callback(redis_server.stop)
         redis_server.start()
-        worker = _start(_worker_command(queue), env, worker_log)
-        stack.callback(_stop, worker)
-        gunicorn = _start(_gunicorn(port), env, web_log)
-        stack.callback(_stop, gunicorn)
-        base = f"http://127.0.0.1:{port}"
-        _wait_for_answer(base + "/healthz", gunicorn, web_log)
+        worker = start(worker_command(queue), env, worker_log)
+        stack.callback(stop, worker)
+        gunicorn, base = start_gunicorn(env, web_log)
+        stack.callback(stop, gunicorn)
+        wait_for_answer(base + "/healthz", gunicorn, web_log)
         shape = Shape(
             base, env, site["database_url"], redis_server.url, queue, worker, worker_log, web_log
         )
@@ -236,8 +232,8 @@ def _shape_on_own_redis(site: dict[str, Any], tmp: Path) -> Iterator[tuple[Shape
 
 def _pages(database_url: str) -> dict[str, list[str]]:
     """The main pages, by demo user."""
-    project_id, _org = _project(database_url, HOSPITALS)
-    ((customer_id,),) = _query(
+    project_id, _org = demo_project(database_url, HOSPITALS)
+    ((customer_id,),) = db_query(
         database_url, "SELECT customer_id FROM configurator_project WHERE id = %s", project_id
     )
     project = f"/projects/{project_id}"
@@ -275,7 +271,7 @@ def _walk(shape: Shape) -> dict[str, Browser]:
 def _ask_reset(shape: Shape, username: str) -> tuple[int, str]:
     """Ask for a password reset for `username`'s e-mail address, signed out, as a stranger
     would: the answer's status and page."""
-    ((email,),) = _query(
+    ((email,),) = db_query(
         shape.database_url, "SELECT email FROM configurator_user WHERE username = %s", username
     )
     browser = Browser(shape.base)
@@ -301,7 +297,7 @@ def _wait_for_reset_mail(shape: Shape) -> None:
 def _counts(database_url: str) -> dict[str, int]:
     tables = ("configurator_project", "configurator_site", "configurator_customer")
     return {
-        table: _query(database_url, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
+        table: db_query(database_url, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
         for table in (*tables, "reports_proposal")
     }
 
@@ -317,11 +313,11 @@ def _generate_timed(shape: Shape, browser: Browser, project_id: int) -> tuple[in
     took = time.monotonic() - started
     assert (status, landed) == (200, shape.base + page_path)
     assert WAITING in page, page
-    ((proposal_id,),) = _query(
+    ((proposal_id,),) = db_query(
         shape.database_url, "SELECT id FROM reports_proposal WHERE project_id = %s", project_id
     )
-    assert _proposal(shape.database_url, proposal_id)["status"] == "queued"
-    row = _htmx_get(browser, f"/proposals/{proposal_id}/status/")
+    assert proposal_row(shape.database_url, proposal_id)["status"] == "queued"
+    row = htmx_get(browser, f"/proposals/{proposal_id}/status/")
     assert WAITING in row and "hx-trigger" in row, row
     return int(proposal_id), took
 
@@ -334,9 +330,9 @@ def _polled_until_ready(shape: Shape, browser: Browser, proposal_id: int) -> dic
         assert time.monotonic() < deadline, f"not ready:\n{row}\n" + shape.logs()
         assert "badge--proposal-failed" not in row, row
         time.sleep(1)
-        row = _htmx_get(browser, f"/proposals/{proposal_id}/status/")
-    recorded = _proposal(shape.database_url, proposal_id)
-    _headers, pdf = _download(browser, proposal_id)
+        row = htmx_get(browser, f"/proposals/{proposal_id}/status/")
+    recorded = proposal_row(shape.database_url, proposal_id)
+    _headers, pdf = download(browser, proposal_id)
     assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
     return recorded
 
@@ -350,12 +346,12 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
         pytest.fail("redis-server is not on PATH")
     site = request.getfixturevalue("prepared_site")
     with _shape_on_own_redis(site, tmp_path) as (shape, redis_server):
-        project_id, _org = _project(shape.database_url, HOSPITALS)
+        project_id, _org = demo_project(shape.database_url, HOSPITALS)
         media = Path(shape.env["MEDIA_ROOT"])
         before = _counts(shape.database_url)
         redis_server.stop()
 
-        status, _headers, body = _get(shape.base + "/healthz")
+        status, _headers, body = http_get(shape.base + "/healthz")
         assert status == 503, body
         assert b'"broker": "error' in body and b'"database": "ok"' in body, body
         browsers = _walk(shape)
@@ -386,13 +382,13 @@ def test_with_redis_down_pages_serve_a_proposal_waits_and_completes_when_redis_i
             **before,
             "reports_proposal": before["reports_proposal"] + 1,
         }
-        status, _headers, _body = _get(shape.base + "/healthz")
+        status, _headers, _body = http_get(shape.base + "/healthz")
         assert status == 200
 
         # Redis hung rather than stopped (its port still accepts connections): a bounded
         # request too. Its publish may reach Redis after all once the server runs again,
         # beside the outbox's: rendered once all the same.
-        zurich_id, _org = _project(shape.database_url, ZURICH)
+        zurich_id, _org = demo_project(shape.database_url, ZURICH)
         redis_server.pause()
         try:
             hung_id, took = _generate_timed(shape, sales, zurich_id)
@@ -430,7 +426,7 @@ def test_a_retry_the_broker_refuses_leaves_the_proposal_waiting_for_the_outbox(
     proposal = create_proposal(sized_project, "en", alice)
     Proposal.objects.filter(pk=proposal.pk).update(sent_at=timezone.now())
 
-    def unavailable(proposal_id: int) -> None:
+    def unavailable(proposal_id: int, message_id: str | None = None) -> None:
         raise services.TransientFailure("the file store does not answer")
 
     monkeypatch.setattr(services, "render_and_store", unavailable)

@@ -28,32 +28,30 @@ from typing import Any
 
 import pytest
 
-from .test_production_shape import (
-    WAIT,
-    _free_port,
-    _gunicorn,
-    _session_members,
-    _start,
-    _stop,
-    _unique_name,
-    _wait_for_answer,
-    prepared_site,  # noqa: F401 (a fixture, requested through getfixturevalue)
-    require_production_shape,
-)
-from .test_proposals_production import (
+from .production_support import (
     HOSPITALS,
     REDUNDANCY,
+    WAIT,
     ZURICH,
     Shape,
-    _download,
-    _generate,
-    _htmx_get,
-    _project,
-    _proposal,
-    _purge_queue,
-    _query,
-    _signed_in,
-    _worker_command,
+    db_query,
+    demo_project,
+    download,
+    free_port,
+    generate,
+    htmx_get,
+    prepared_site,  # noqa: F401 (a fixture, requested through getfixturevalue)
+    proposal_row,
+    purge_queue,
+    require_production_shape,
+    session_members,
+    signed_in_browser,
+    start,
+    start_gunicorn,
+    stop,
+    unique_name,
+    wait_for_answer,
+    worker_command,
 )
 
 pytestmark = pytest.mark.production_shape
@@ -74,9 +72,9 @@ RENDER = 45
 
 def _worker(shape: Shape, log: Path, **overrides: str) -> Any:
     """Start a prefork worker (one pool child) on the shape's queue; wait for its child."""
-    worker = _start(_worker_command(shape.queue), dict(shape.env, **overrides), log)
+    worker = start(worker_command(shape.queue), dict(shape.env, **overrides), log)
     deadline = time.monotonic() + WAIT
-    while len(_session_members(worker.pid)) < 2 and time.monotonic() < deadline:
+    while len(session_members(worker.pid)) < 2 and time.monotonic() < deadline:
         if worker.poll() is not None:
             pytest.fail(f"the worker exited ({worker.returncode}):\n" + log.read_text())
         time.sleep(0.1)
@@ -88,17 +86,15 @@ def _web_and_queue(site: dict[str, Any], tmp: Path, media: Path) -> Iterator[Sha
     """gunicorn with short limits on `site`, and a queue of its own; workers are started by
     the tests (`_worker`) and must be stopped by them."""
     redis_url = site["env"]["REDIS_URL"]
-    queue = _unique_name("worker_faults")
+    queue = unique_name("worker_faults")
     env = dict(site["env"], CELERY_TASK_DEFAULT_QUEUE=queue, MEDIA_ROOT=str(media), **SHORT_LIMITS)
-    _purge_queue(redis_url, queue)
-    port = _free_port()
+    purge_queue(redis_url, queue)
     web_log = tmp / "gunicorn.log"
     with contextlib.ExitStack() as stack:
-        stack.callback(_purge_queue, redis_url, queue)
-        gunicorn = _start(_gunicorn(port), env, web_log)
-        stack.callback(_stop, gunicorn)
-        base = f"http://127.0.0.1:{port}"
-        _wait_for_answer(base + "/healthz", gunicorn, web_log)
+        stack.callback(purge_queue, redis_url, queue)
+        gunicorn, base = start_gunicorn(env, web_log)
+        stack.callback(stop, gunicorn)
+        wait_for_answer(base + "/healthz", gunicorn, web_log)
         yield Shape(
             base, env, site["database_url"], redis_url, queue, None, tmp / "worker.log", web_log
         )
@@ -111,7 +107,7 @@ def _wait_for_badge(shape: Shape, browser: Any, proposal_id: int, badge: str, bo
     while time.monotonic() < deadline:
         if shape.worker is not None and shape.worker.poll() is not None:
             pytest.fail(f"the worker exited ({shape.worker.returncode}):\n" + shape.logs())
-        row = _htmx_get(browser, f"/proposals/{proposal_id}/status/")
+        row = htmx_get(browser, f"/proposals/{proposal_id}/status/")
         if f"badge--proposal-{badge}" in row:
             return row
         if "badge--proposal-ready" in row or "badge--proposal-failed" in row:
@@ -119,14 +115,14 @@ def _wait_for_badge(shape: Shape, browser: Any, proposal_id: int, badge: str, bo
         time.sleep(0.5)
     pytest.fail(
         f"proposal {proposal_id} not {badge} within {bound:.0f}s: "
-        f"{_proposal(shape.database_url, proposal_id)}\n{row}\n" + shape.logs()
+        f"{proposal_row(shape.database_url, proposal_id)}\n{row}\n" + shape.logs()
     )
 
 
 def _one_stored_file(shape: Shape, media: Path, proposal_id: int, project_id: int) -> None:
     """Exactly one PDF in the store, one row for the version, the row's SHA-256 its own."""
-    recorded = _proposal(shape.database_url, proposal_id)
-    rows = _query(
+    recorded = proposal_row(shape.database_url, proposal_id)
+    rows = db_query(
         shape.database_url,
         "SELECT count(*) FROM reports_proposal WHERE project_id = %s AND version = 1",
         project_id,
@@ -148,50 +144,50 @@ def test_whole_worker_killed_mid_render_the_next_worker_renders_it_once(
     media = tmp_path / "media"
     media.mkdir()
     with _web_and_queue(site, tmp_path, media) as shape:
-        project_id, _org = _project(shape.database_url, HOSPITALS)
-        browser = _signed_in(shape)
+        project_id, _org = demo_project(shape.database_url, HOSPITALS)
+        browser = signed_in_browser(shape)
         first_log, second_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log"
         shape.worker, shape.worker_log = _worker(shape, first_log), first_log
         killed = shape.worker
         try:
-            proposal_id = _generate(shape, browser, project_id, "en")
+            proposal_id = generate(shape, browser, project_id, "en")
             deadline = time.monotonic() + RENDER
-            while _proposal(shape.database_url, proposal_id)["status"] == "queued":
+            while proposal_row(shape.database_url, proposal_id)["status"] == "queued":
                 assert time.monotonic() < deadline, "never started\n" + shape.logs()
                 time.sleep(0.02)
             # The main process, not a child: nobody is left to reject or acknowledge it.
             os.kill(killed.pid, signal.SIGKILL)
             killed.wait(timeout=10)
             deadline = time.monotonic() + 10
-            while _session_members(killed.pid) and time.monotonic() < deadline:
+            while session_members(killed.pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert not _session_members(killed.pid), "the pool child outlived its worker"
-            assert _proposal(shape.database_url, proposal_id)["status"] == "rendering", (
+            assert not session_members(killed.pid), "the pool child outlived its worker"
+            assert proposal_row(shape.database_url, proposal_id)["status"] == "rendering", (
                 "the kill came after the render\n" + shape.logs()
             )
         finally:
-            _stop(killed)
+            stop(killed)
 
         shape.worker, shape.worker_log = _worker(shape, second_log), second_log
         try:
             # Back after the visibility timeout (counted from the first delivery), then
             # rendered: bounded by both.
             _wait_for_badge(shape, browser, proposal_id, "ready", VISIBILITY + RENDER)
-            recorded = _proposal(shape.database_url, proposal_id)
+            recorded = proposal_row(shape.database_url, proposal_id)
             assert recorded["attempts"] == 2, recorded
-            crashes = _query(
+            crashes = db_query(
                 shape.database_url,
                 "SELECT crashes FROM reports_proposal WHERE id = %s",
                 proposal_id,
             )
             assert crashes == [(1,)]
             _one_stored_file(shape, media, proposal_id, project_id)
-            _headers, pdf = _download(browser, proposal_id)
+            _headers, pdf = download(browser, proposal_id)
             assert hashlib.sha256(pdf).hexdigest() == recorded["sha256"]
 
             _logo_that_does_not_match_fails_the_proposal_once(shape, browser, media)
         finally:
-            _stop(shape.worker)
+            stop(shape.worker)
 
 
 def test_a_message_the_broker_lost_is_sent_again_by_a_worker(
@@ -209,10 +205,10 @@ def test_a_message_the_broker_lost_is_sent_again_by_a_worker(
     media = tmp_path / "media"
     media.mkdir()
     with _web_and_queue(site, tmp_path, media) as shape:
-        project_id, _org = _project(shape.database_url, HOSPITALS)
-        browser = _signed_in(shape)
-        proposal_id = _generate(shape, browser, project_id, "en")  # no worker runs yet
-        sent = _query(
+        project_id, _org = demo_project(shape.database_url, HOSPITALS)
+        browser = signed_in_browser(shape)
+        proposal_id = generate(shape, browser, project_id, "en")  # no worker runs yet
+        sent = db_query(
             shape.database_url,
             "SELECT status, sent_at IS NOT NULL FROM reports_proposal WHERE id = %s",
             proposal_id,
@@ -224,7 +220,7 @@ def test_a_message_the_broker_lost_is_sent_again_by_a_worker(
             client.delete(shape.queue)  # the message is lost
         finally:
             client.close()
-        _query(
+        db_query(
             shape.database_url,
             "UPDATE reports_proposal SET sent_at = sent_at - interval '1 hour', "
             "updated_at = updated_at - interval '1 hour' WHERE id = %s",
@@ -234,8 +230,8 @@ def test_a_message_the_broker_lost_is_sent_again_by_a_worker(
         try:
             _wait_for_badge(shape, browser, proposal_id, "ready", RENDER)
         finally:
-            _stop(shape.worker)
-        counts = _query(
+            stop(shape.worker)
+        counts = db_query(
             shape.database_url,
             "SELECT attempts, crashes FROM reports_proposal WHERE id = %s",
             proposal_id,
@@ -250,12 +246,12 @@ def _logo_that_does_not_match_fails_the_proposal_once(
 ) -> None:
     """The organisation's logo in the store is not the file its SHA-256 names (the store
     was tampered with): a permanent failure, not retried, shown with its reason."""
-    project_id, organization_id = _project(shape.database_url, ZURICH)
+    project_id, organization_id = demo_project(shape.database_url, ZURICH)
     recorded_hash = hashlib.sha256(b"the logo that was uploaded").hexdigest()
     key = f"brand-logos/{recorded_hash}.png"
     (media / "brand-logos").mkdir(exist_ok=True)
     (media / key).write_bytes(b"other bytes under the same name")
-    _query(
+    db_query(
         shape.database_url,
         "UPDATE configurator_organization SET logo = %s, logo_sha256 = %s, "
         "logo_content_type = 'image/png' WHERE id = %s",
@@ -264,16 +260,16 @@ def _logo_that_does_not_match_fails_the_proposal_once(
         organization_id,
     )
     try:
-        proposal_id = _generate(shape, browser, project_id, "en")
+        proposal_id = generate(shape, browser, project_id, "en")
         row = _wait_for_badge(shape, browser, proposal_id, "failed", RENDER)
     finally:
-        _query(
+        db_query(
             shape.database_url,
             "UPDATE configurator_organization SET logo = '', logo_sha256 = '', "
             "logo_content_type = '' WHERE id = %s",
             organization_id,
         )
-    recorded = _proposal(shape.database_url, proposal_id)
+    recorded = proposal_row(shape.database_url, proposal_id)
     assert (recorded["failure_code"], recorded["attempts"]) == ("logo", 1), recorded
     assert "does not match its recorded SHA-256" in recorded["failure_detail"]
     assert "The organisation&#x27;s logo could not be read." in row, row
@@ -295,20 +291,20 @@ def test_a_file_store_that_stays_down_fails_the_proposal_after_its_retries(
     media.mkdir()
     s3_down = {
         "S3_BUCKET": "proposals",
-        "S3_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}",
         "S3_ACCESS_KEY_ID": "testing",
         "S3_SECRET_ACCESS_KEY": "testing",
     }
     with _web_and_queue(site, tmp_path, media) as shape:
-        project_id, _org = _project(shape.database_url, REDUNDANCY)
-        browser = _signed_in(shape)
+        project_id, _org = demo_project(shape.database_url, REDUNDANCY)
+        browser = signed_in_browser(shape)
         shape.worker = _worker(shape, shape.worker_log, **s3_down)
         try:
-            proposal_id = _generate(shape, browser, project_id, "it")
+            proposal_id = generate(shape, browser, project_id, "it")
             row = _wait_for_badge(shape, browser, proposal_id, "failed", RENDER + WAIT)
         finally:
-            _stop(shape.worker)
-    recorded = _proposal(shape.database_url, proposal_id)
+            stop(shape.worker)
+    recorded = proposal_row(shape.database_url, proposal_id)
     assert recorded["failure_code"] == "unavailable", recorded
     assert recorded["attempts"] == MAX_RETRIES + 1, recorded
     assert "EndpointConnectionError" in recorded["failure_detail"], recorded
