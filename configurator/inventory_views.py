@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .access import AuthenticatedRequest, get_project_for_user
 from .forms import ConfirmForm, UploadForm
 from .inventory_io import (
+    COLUMNS,
     CSV_TYPE,
     SESSION_KEY,
     XLSX_TYPE,
@@ -79,6 +80,7 @@ def _import_page(
         "step": "sites",
         "upload": UploadForm(),
         "current_sites": project.sites.count(),
+        "columns": COLUMNS,
         **context,
     }
     return render(request, "configurator/sites_import.html", context, status=status)
