@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -16,20 +17,32 @@ from configurator.admin_access import SharedRulesAdmin
 
 from .models import SizingTableVersion, SizingTier
 
+TIER_FIELDS = (
+    "max_users",
+    "vcpu",
+    "ram_gb",
+    "disk_gb",
+    "disk_type",
+    "nic_gbit",
+    "min_bandwidth_mbps",
+)
+
+
+class SizingTierForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = SizingTier
+        fields = TIER_FIELDS
+        # Every page writes the bandwidth in Mbit/s; "Mb/s" reads as megabytes in the
+        # admin's upper-case column titles ("MB/S").
+        labels = {"min_bandwidth_mbps": _("internet bandwidth, at least (Mbit/s)")}
+
 
 class SizingTierInline(SharedRulesAdmin, admin.TabularInline):  # type: ignore[type-arg]
     model = SizingTier
+    form = SizingTierForm
     extra = 0
     min_num = 1
-    fields = [
-        "max_users",
-        "vcpu",
-        "ram_gb",
-        "disk_gb",
-        "disk_type",
-        "nic_gbit",
-        "min_bandwidth_mbps",
-    ]
+    fields = TIER_FIELDS
     # "Delete" on a tier leaves it out of the new version; no saved row is deleted.
 
 

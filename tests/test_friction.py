@@ -1,0 +1,58 @@
+"""Small frictions a new user meets: a unit written two ways, a count field that keeps its
+"0" in front of what is typed, a read-only viewer sent to "Not allowed", a missing icon, a
+promise of a page that does not exist.
+
+olga (the platform operator) edits the sizing tables, adam (a partner's administrator)
+reads them; alice (a sales engineer) owns the project, maria (her manager) only reads it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from configurator.models import User
+from sizing.models import SizingTableVersion
+
+
+def tier_headers(client: Client, language: str = "en") -> str:
+    """The header row of the MCS tiers on the admin page of the seed sizing table."""
+    version = SizingTableVersion.objects.get(version=1)
+    url = reverse("admin:sizing_sizingtableversion_change", args=[version.pk])
+    page = client.get(url, headers={"Accept-Language": language}).content.decode()
+    start = page.index("<table>", page.index('id="tiers-group"'))
+    return page[start : page.index("</thead>", start)]
+
+
+# --- The admin's tier column writes Mbit/s like every other page ---------------------------
+
+
+def test_it_names_the_tier_bandwidth_in_mbit_per_second(client: Client, operator: User) -> None:
+    client.force_login(operator)
+    headers = tier_headers(client)
+    assert "Internet bandwidth, at least (Mbit/s)" in headers
+    assert "Mb/s" not in headers
+
+
+def test_it_names_the_tier_bandwidth_in_mbit_per_second_in_italian(
+    client: Client, operator: User
+) -> None:
+    with translation.override("it"):
+        italian = str(translation.gettext("internet bandwidth, at least (Mbit/s)"))
+    if italian == "internet bandwidth, at least (Mbit/s)":
+        # The Italian text waits in locale/pending/friction.tsv until the catalogue is merged.
+        pytest.skip("the Italian catalogue does not have the label yet")
+    client.force_login(operator)
+    assert "Banda internet, almeno (Mbit/s)" in tier_headers(client, "it")
+
+
+def test_it_names_the_tier_bandwidth_in_mbit_per_second_to_a_partners_administrator(
+    client: Client, adam: User
+) -> None:
+    """adam only reads the tiers: his columns are titled the same."""
+    client.force_login(adam)
+    headers = tier_headers(client)
+    assert "Internet bandwidth, at least (Mbit/s)" in headers
+    assert "Mb/s" not in headers
