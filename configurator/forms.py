@@ -85,7 +85,9 @@ class CustomerForm(forms.ModelForm):
         ]
         help_texts = {
             "vat_number": _("Italian numbers are checked with their check digit."),
-            "preferred_language": _("The language of the proposal and of the customer's page."),
+            "preferred_language": _(
+                "The language chosen for you when you generate a proposal (you can pick another)."
+            ),
         }
 
     def clean(self) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from configurator.models import User
+from configurator.models import Customer, User
 from sizing.models import SizingTableVersion
+
+from .factories import make_project
 
 
 def tier_headers(client: Client, language: str = "en") -> str:
@@ -56,3 +58,28 @@ def test_it_names_the_tier_bandwidth_in_mbit_per_second_to_a_partners_administra
     headers = tier_headers(client)
     assert "Internet bandwidth, at least (Mbit/s)" in headers
     assert "Mb/s" not in headers
+
+
+# --- The customer form promises only what exists ------------------------------------------
+
+
+def test_the_customer_form_says_what_the_preferred_language_does(
+    client: Client, alice: User
+) -> None:
+    client.force_login(alice)
+    form = client.get(reverse("customer_create"))
+    assert "customer&#x27;s page" not in form.content.decode()
+    assert "customer's page" not in form.content.decode()
+    assert "chosen for you when you generate a proposal" in form.content.decode()
+
+
+def test_the_proposal_form_starts_in_the_customers_preferred_language(
+    client: Client, alice: User, customer: Customer
+) -> None:
+    """What the help text of the customer form promises."""
+    customer.preferred_language = "en"
+    customer.save()
+    project = make_project(alice, customer)
+    client.force_login(alice)
+    page = client.get(reverse("project_proposals", args=[project.pk]))
+    assert page.context["form"]["language"].initial == "en"
