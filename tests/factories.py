@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
-from configurator.models import Customer, Organization, Project, ProjectStatus, Role, User
+from django.test import Client
+
+from configurator.models import (
+    Customer,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    Site,
+    User,
+)
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -47,6 +60,51 @@ def make_project(
     )
 
 
+def make_site(
+    project: Project, name: str = "Bergamo", connectivity: str = "vpn", **fields: object
+) -> Site:
+    return Site.objects.create(project=project, name=name, connectivity=connectivity, **fields)
+
+
+def signed_in(user: User, **client_options: object) -> Client:
+    """A client of its own, signed in as `user` (`client_options` go to Client)."""
+    client = Client(**client_options)
+    client.force_login(user)
+    return client
+
+
+def site_data(prefix: str, revision: int, **changes: str) -> dict[str, str]:
+    """The site form's fields under `prefix` ("new" or "site-<pk>"), valid as given."""
+    data = {
+        "name": "Milano",
+        "address": "Via Manzoni 12",
+        "connectivity": "mpls",
+        "users": "100",
+        "sip_phones": "80",
+        "mobile_apps": "20",
+        "web_clients": "30",
+        "widgets": "1",
+        "smart_working_webclient": "5",
+        "smart_working_team": "2",
+        "revision": str(revision),
+    }
+    data.update(changes)
+    return {f"{prefix}-{key}": value for key, value in data.items()}
+
+
+def project_edit_data(project: Project, **changes: str) -> dict[str, str]:
+    """The project form's fields as the edit page fills them in, with `changes`."""
+    data = {
+        "customer": str(project.customer_id),
+        "title": project.title,
+        "status": project.status,
+        "description": project.description,
+        "revision": str(project.revision),
+    }
+    data.update(changes)
+    return data
+
+
 def png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (0x0B, 0x3D, 0x5C)) -> bytes:
     """A valid RGB PNG of one colour, built by hand (a logo for the tests)."""
 
@@ -70,3 +128,93 @@ def visible_name(text: str) -> bool:
     from sizing.invisible_characters import first_invisible
 
     return bool(text.strip()) and first_invisible(text) is None
+
+
+# --- Reading a page ---------------------------------------------------------------------
+
+VOID_ELEMENTS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "wbr",
+}
+
+
+@dataclass
+class Element:
+    """An HTML element of a page, as the stdlib parser read it."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Element | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    @property
+    def text(self) -> str:
+        """The element's text, whitespace collapsed as a browser shows it."""
+        parts = [c if isinstance(c, str) else c.text for c in self.children]
+        return " ".join(" ".join(parts).split())
+
+    def find_all(self, tag: str, cls: str | None = None) -> list[Element]:
+        """Elements below this one with `tag` (and the class `cls`), in document order."""
+        found = []
+        for child in self.children:
+            if isinstance(child, Element):
+                if child.tag == tag and (cls is None or cls in child.classes):
+                    found.append(child)
+                found += child.find_all(tag, cls)
+        return found
+
+    def find(self, tag: str, cls: str | None = None) -> Element:
+        """The one element below this one with `tag` (and `cls`); fails unless exactly one."""
+        found = self.find_all(tag, cls)
+        assert len(found) == 1, f"{len(found)} <{tag} class={cls!r}> elements"
+        return found[0]
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.open = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {name: value or "" for name, value in attrs})
+        self.open[-1].children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        # Close up to the matching open element (tolerates an unclosed <p> or <li>).
+        for depth in range(len(self.open) - 1, 0, -1):
+            if self.open[depth].tag == tag:
+                del self.open[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.open[-1].children.append(data)
+
+
+def parse_html(page: str | bytes) -> Element:
+    """The page as a tree of elements (stdlib html.parser; no CSS selectors, no library)."""
+    builder = _TreeBuilder()
+    builder.feed(page.decode() if isinstance(page, bytes) else page)
+    builder.close()
+    return builder.root
+
+
+def rules_cited(text: str) -> set[str]:
+    """The rule numbers in the parentheses a sentence ends with: "... (Q1, R4)." → {Q1, R4}."""
+    match = re.search(r"\(([^()]*)\)\.?\s*$", text)
+    return set(re.findall(r"\b[A-Z]\d+\b", match.group(1))) if match else set()

@@ -5,17 +5,35 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from configurator.models import Project, Site, User
+from configurator.models import Project, User
+
+from .factories import Element, make_site, parse_html, rules_cited
 
 
-def make_site(project: Project, name: str, connectivity: str = "mpls", **counts: int) -> Site:
-    return Site.objects.create(project=project, name=name, connectivity=connectivity, **counts)
+def _figures(page: Element) -> dict[str, tuple[str, str]]:
+    """The sizing table's rows: figure → (value, why), as the page shows them."""
+    rows = {}
+    for row in page.find_all("tr"):
+        header = row.find_all("th")
+        cells = row.find_all("td")
+        if len(header) == 1 and header[0].attrs.get("scope") == "row" and len(cells) == 2:
+            why = cells[1]
+            reason = " ".join(c if isinstance(c, str) else "" for c in why.children).strip()
+            rows[header[0].text] = (cells[0].text, " ".join(reason.split()))
+    return rows
+
+
+def _option(page: Element, title: str) -> Element:
+    """The option box of the architecture called `title`."""
+    (box,) = [
+        box for box in page.find_all("div", "option") if box.find("h3").text.startswith(title + " ")
+    ]
+    return box
 
 
 def test_it_turns_a_project_into_the_sizing_contract(project: Project) -> None:
@@ -56,13 +74,21 @@ def test_the_project_page_recommends_mcs_with_the_reason_and_rule(
     make_site(project, "Milano", "mpls", mobile_apps=600, web_clients=401)
     client.force_login(alice)
 
-    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    page = parse_html(client.get(reverse("project_detail", args=[project.pk])).content)
 
-    assert "<strong>TVox + MCS</strong>" in page
-    assert "(R4)" in page or "R4)" in page
+    assert page.find("p", "recommendation").find("strong").text == "TVox + MCS"
+    # The reason of the recommendation cites R4 (MCS exposes only some services).
+    (reason,) = page.find("ul", "reasons").find_all("li")
+    assert reason.text.startswith("TVox + MCS: ")
+    assert "R4" in rules_cited(reason.text), reason.text
     # 1,001 devices: the larger tier (S1, R9, bounds inclusive), 8 cores.
-    assert "up to 10,000 users" in page
-    assert "1,001 devices" in page or "1,001 MCS devices" in page
+    figures = _figures(page)
+    value, why = figures["Tier (users up to, per instance)"]
+    assert value == "10,000"
+    assert "1,001 devices" in why and "'up to 10,000 users'" in why, why
+    assert {"S1", "R9"} <= rules_cited(why)
+    assert "for 1,001 devices" in figures["MCS instances"][1]
+    assert figures["CPU cores per instance"][0] == "8"
 
 
 def test_the_project_page_says_when_no_architecture_fits(
@@ -74,10 +100,20 @@ def test_the_project_page_says_when_no_architecture_fits(
     make_site(project, "Milano", "lan", sip_phones=10)
     client.force_login(alice)
 
-    page = client.get(reverse("project_detail", args=[project.pk])).content.decode()
+    page = parse_html(client.get(reverse("project_detail", args=[project.pk])).content)
 
-    assert "No architecture fits these requirements" in page
-    assert "R3" in page
+    recommendation = page.find("p", "recommendation").find("strong")
+    assert recommendation.text == "No architecture fits these requirements"
+    # The conflict names R3 (MCS cannot be made redundant), in the reasons, in the MCS box
+    # and in the blocking notice.
+    conflict = page.find("ul", "reasons").find_all("li")[0]
+    assert conflict.text.startswith("No architecture fits, because these conflict: ")
+    assert "R3" in rules_cited(conflict.text), conflict.text
+    mcs = _option(page, "TVox + MCS")
+    assert mcs.find("span", "badge").text == "does not fit"
+    assert "R3" in rules_cited(mcs.find_all("li")[0].text)
+    (blocker,) = page.find_all("li", "notice--blocker")
+    assert "R3" in rules_cited(blocker.text), blocker.text
 
 
 def test_the_project_page_without_sites_sizes_nothing(
@@ -99,17 +135,20 @@ def test_the_project_page_speaks_italian(client: Client, alice: User, project: P
     assert "dispositivi" in page
 
 
-@pytest.mark.parametrize("sites", [1, 30])
 def test_the_project_page_query_count_does_not_grow_with_sites(
-    client: Client, alice: User, project: Project, sites: int
+    client: Client, alice: User, project: Project
 ) -> None:
-    for n in range(sites):
-        make_site(project, f"Site {n}", "vpn", mobile_apps=2)
     client.force_login(alice)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
-    # Session, user, project, sites, sizing table version and its tiers.
-    assert len(queries) <= 8
+    counts = []
+    for sites in (1, 30):
+        for n in range(project.sites.count(), sites):
+            make_site(project, f"Site {n}", "vpn", mobile_apps=2)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
+        counts.append(len(queries))
+    # Session, user, project, sites, sizing table version and its tiers; no query per site.
+    assert counts[0] <= 8
+    assert counts[1] == counts[0], [q["sql"] for q in queries.captured_queries]
 
 
 def test_every_figure_opens_its_rules_and_inputs(
