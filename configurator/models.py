@@ -351,6 +351,8 @@ class Project(models.Model):
         }
         if self.hypervisor:
             data["hypervisor"] = self.hypervisor
+        if self.public_domain:
+            data["public_domain"] = self.public_domain
         return data
 
     def bump_revision(self, expected_revision: int) -> bool:

@@ -76,6 +76,8 @@ class SizingInput:
     concurrency: Decimal | None = None
     hypervisor: str | None = None
     requirements: Requirements = field(default_factory=Requirements)
+    # The name MCS is published under (R7, B2); None: not known yet.
+    public_domain: str | None = None
 
     def total(self, name: str) -> int:
         return sum(site.count(name) for site in self.sites)

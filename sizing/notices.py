@@ -40,17 +40,43 @@ MCS_NOT_REDUNDANT = Notice(
     "infrastructure that hosts it; agree a backup procedure with Telenia Customer Service "
     "(R3, R13).",
 )
-PUBLIC_DOMAIN_NAME = Notice(
+PUBLIC_DOMAIN_NAME_REQUIRED = Notice(
     "public_domain_name_required",
-    ("R7",),
-    it="MCS richiede un nome di dominio pubblico che risolva all'indirizzo del server MCS (R7).",
-    en="MCS needs a public domain name that resolves to the MCS server (R7).",
+    ("R7", "B2"),
+    it="MCS richiede un nome di dominio pubblico, non ancora indicato: un record A che "
+    "risolva all'indirizzo IP pubblico statico del server MCS, di cui ogni TVox avrà un "
+    "CNAME (R7, B2).",
+    en="MCS needs a public domain name, not given yet: an A record that resolves to the MCS "
+    "server's static public IP address, of which each TVox gets a CNAME (R7, B2).",
+    causes=("public_domain",),
 )
+
+
+def public_domain_name(inp: SizingInput) -> Notice:
+    """R7, B2: with the domain given, what must still hold of it; without, that one is needed."""
+    domain = inp.public_domain
+    if domain is None:
+        return PUBLIC_DOMAIN_NAME_REQUIRED
+    n = inp.tvox_systems
+    tvox_it = "il TVox" if n == 1 else f"ciascuno dei {num_it(n)} sistemi TVox"
+    tvox_en = "the TVox" if n == 1 else f"each of the {num_en(n)} TVox systems"
+    return Notice(
+        "public_domain_name",
+        ("R7", "B2"),
+        it=f"Il nome di dominio pubblico {domain} deve risolvere (record A) all'indirizzo IP "
+        f"pubblico statico del server MCS, e {tvox_it} richiede un proprio nome, CNAME di "
+        f"{domain}, che il DNS interno risolve all'indirizzo locale del TVox (R7, B2).",
+        en=f"The public domain name {domain} must resolve (A record) to the MCS server's "
+        f"static public IP address, and {tvox_en} needs a name of its own, a "
+        f"CNAME of {domain}, which the internal DNS resolves to the TVox's local address "
+        f"(R7, B2).",
+        causes=("public_domain",),
+    )
 
 
 def mcs_warnings(inp: SizingInput, table: SizingTable, devices: int) -> tuple[Notice, ...]:
     """S6: on every MCS result, plus the hypervisor and the table's range when they apply."""
-    warnings = [MCS_NOT_REDUNDANT, PUBLIC_DOMAIN_NAME]
+    warnings = [MCS_NOT_REDUNDANT, public_domain_name(inp)]
     if table.os_end_of_life is not None:
         warnings.append(os_end_of_life(table.os_name, table.os_end_of_life))
     if inp.hypervisor is not None and not table.supports(inp.hypervisor):

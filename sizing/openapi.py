@@ -17,14 +17,17 @@ from .inputs import CONNECTIVITIES, COUNT_FIELDS, REQUIREMENT_NAMES
 from .invisible_characters import refused_code_points
 from .results import ARCHITECTURES
 from .schema import (
+    DOMAIN_PATTERN,
     GROUP_FIGURES,
     MAX_BODY_BYTES,
     MAX_COUNT,
+    MAX_DOMAIN_LENGTH,
     MAX_ERRORS,
     MAX_NAME_LENGTH,
     MAX_SITES,
     MAX_TVOX_SYSTEMS,
     MCS_FIGURES,
+    NUMERIC_LAST_LABEL,
     ROOT,
     SITE_KEYS,
     TOP_KEYS,
@@ -77,6 +80,18 @@ def _whole(minimum: int, maximum: int) -> Schema:
     }
 
 
+def _domain() -> Schema:
+    return {
+        "type": "string",
+        "maxLength": MAX_DOMAIN_LENGTH,
+        "pattern": DOMAIN_PATTERN,
+        "not": {"pattern": NUMERIC_LAST_LABEL},
+        "description": "The public domain name MCS is published under (R7, B2), such as "
+        "mcs.example.com: labels of letters, digits and inner hyphens, 1-63 characters each, "
+        "the last not only digits. Without it, the warning says one is needed.",
+    }
+
+
 def input_schemas() -> dict[str, Schema]:
     site: Schema = {
         "type": "object",
@@ -103,6 +118,7 @@ def input_schemas() -> dict[str, Schema]:
             "description": "The share of devices connected at once; the table's by default.",
         },
         "hypervisor": {"oneOf": [_text(), {"type": "null"}], "default": None},
+        "public_domain": {"oneOf": [_domain(), {"type": "null"}], "default": None},
         "requirements": {
             "type": "object",
             "additionalProperties": False,

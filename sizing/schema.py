@@ -47,7 +47,22 @@ MAX_ERRORS: Final = 100  # listed; beyond them one more error says that others e
 # Integers are converted only up to this many digits: every limit has far fewer, and
 # Python refuses more than 4,300 (and spends quadratic time below that).
 MAX_INTEGER_DIGITS: Final = 30
-TOP_KEYS: Final = ("sites", "tvox_systems", "concurrency", "hypervisor", "requirements")
+TOP_KEYS: Final = (
+    "sites",
+    "tvox_systems",
+    "concurrency",
+    "hypervisor",
+    "public_domain",
+    "requirements",
+)
+# A public domain name (R7, B2): labels of letters, digits and inner hyphens, 1-63
+# characters each, at least two of them, at most 253 characters in all, the last label not
+# only digits (that would be an IP address). No lookaround, so that JSON Schema's regular
+# expressions and their generators read it as Python does.
+DOMAIN_LABEL: Final = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN_PATTERN: Final = f"^{DOMAIN_LABEL}(?:\\.{DOMAIN_LABEL})+$"
+NUMERIC_LAST_LABEL: Final = "\\.[0-9]+$"
+MAX_DOMAIN_LENGTH: Final = 253
 SITE_KEYS: Final = ("name", "connectivity", *COUNT_FIELDS)
 # The most values (counted by their separators and openings) a valid input can hold: the
 # text is refused above it before it is decoded, so memory follows the contract's limits,
@@ -197,6 +212,7 @@ def parse_input(data: object) -> SizingInput:
     tvox = _optional_int(data, "tvox_systems", 1, 1, MAX_TVOX_SYSTEMS, errors)
     concurrency = _concurrency(data, errors)
     hypervisor = _hypervisor(data, errors)
+    public_domain = _public_domain(data, errors)
     requirements = _requirements(data.get("requirements", {}), errors)
     if len(errors) > MAX_ERRORS:
         errors[MAX_ERRORS:] = [
@@ -214,6 +230,7 @@ def parse_input(data: object) -> SizingInput:
         concurrency=concurrency,
         hypervisor=hypervisor,
         requirements=requirements,
+        public_domain=public_domain,
     )
 
 
@@ -413,6 +430,41 @@ def _hypervisor(data: Mapping[str, object], errors: list[FieldError]) -> str | N
         errors.append(invisible)
         return None
     return value.strip()
+
+
+def _public_domain(data: Mapping[str, object], errors: list[FieldError]) -> str | None:
+    value = data.get("public_domain")
+    if value is None:
+        return None
+    if isinstance(value, str) and is_domain_name(value):
+        return value
+    errors.append(
+        _error(
+            "public_domain",
+            "deve essere un nome di dominio pubblico, come mcs.example.com, o null: parti di "
+            "lettere, cifre e trattini interni, di al più 63 caratteri, separate da punti, "
+            f"l'ultima non solo di cifre, al più {MAX_DOMAIN_LENGTH} caratteri in tutto",
+            "must be a public domain name, such as mcs.example.com, or null: labels of "
+            "letters, digits and inner hyphens, at most 63 characters each, separated by "
+            f"dots, the last not only digits, at most {MAX_DOMAIN_LENGTH} characters in all",
+        )
+    )
+    return None
+
+
+def is_domain_name(text: str) -> bool:
+    """Whether `text` is a domain name as DOMAIN_PATTERN and MAX_DOMAIN_LENGTH say."""
+    return (
+        len(text) <= MAX_DOMAIN_LENGTH
+        and _DOMAIN.fullmatch(text) is not None
+        and _NUMERIC_LAST_LABEL.search(text) is None
+    )
+
+
+# The patterns above for Python: `fullmatch` and \Z, since `$` also matches before a final
+# newline.
+_DOMAIN: Final = re.compile(DOMAIN_PATTERN.removeprefix("^").removesuffix("$"))
+_NUMERIC_LAST_LABEL: Final = re.compile(NUMERIC_LAST_LABEL.removesuffix("$") + r"\Z")
 
 
 def _is_unicode(text: str) -> bool:

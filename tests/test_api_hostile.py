@@ -322,6 +322,7 @@ valid_inputs = st.fixed_dictionaries(
         "tvox_systems": st.integers(min_value=1, max_value=1_000),
         "concurrency": st.floats(min_value=0, max_value=1, exclude_min=True),
         "hypervisor": st.none() | st.sampled_from(["vmware", "xen", "kvm"]),
+        "public_domain": st.none() | st.sampled_from(["mcs.example.com", "MCS.San-Luca.it"]),
         "requirements": st.fixed_dictionaries(
             {}, optional={name: st.booleans() for name in REQUIREMENT_NAMES}
         ),

@@ -298,7 +298,7 @@ def test_it_warns_on_every_mcs_result_about_redundancy_domain_and_centos() -> No
     mcs = mcs_for(0)
     by_code = {w.code: w for w in mcs.warnings}
     assert by_code["mcs_not_redundant"].rules == ("R3", "R13")
-    assert by_code["public_domain_name_required"].rules == ("R7",)
+    assert by_code["public_domain_name_required"].rules == ("R7", "B2")
     assert by_code["os_end_of_life"].rules == ("R8",)
     assert "30 June 2024" in by_code["os_end_of_life"].en
     assert "30/06/2024" in by_code["os_end_of_life"].it
@@ -644,7 +644,7 @@ def test_the_italian_and_english_sentences_read_as_a_proposal() -> None:
     )
     assert "in 1 sede" in mcs_for(5).devices.why.it
     by_code = {w.code: w for w in mcs.warnings}
-    assert "un nome di dominio pubblico che risolva all'indirizzo del server MCS" in (
+    assert "un record A che risolva all'indirizzo IP pubblico statico del server MCS" in (
         by_code["public_domain_name_required"].it
     )
 
