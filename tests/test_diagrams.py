@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import io
+import itertools
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 import weasyprint
 from django.utils import translation
+from fontTools.ttLib import TTFont
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from reports.diagrams import (
     DANGER,
@@ -297,6 +303,92 @@ def test_any_site_names_give_well_formed_svg(
 
 
 def test_weasyprint_lays_out_every_option() -> None:
-    body = "".join(draw(option, LOMBARDY) for option in OPTIONS)
+    svgs = [draw(option, LOMBARDY) for option in OPTIONS]
+    body = "".join(f'<div style="break-after: page">{svg}</div>' for svg in svgs)
     pdf = weasyprint.HTML(string=f"<html><body>{body}</body></html>").write_pdf()
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
+    # One page per option, and on it every label of that option's diagram, drawn as text.
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == len(OPTIONS)
+    for svg, page in zip(svgs, pages, strict=True):
+        drawn = " ".join(page.extract_text().split())
+        missing = [label for label in texts(svg) if " ".join(label.split()) not in drawn]
+        assert missing == [], (missing, drawn)
+
+
+@functools.cache
+def _font(bold: bool) -> TTFont:
+    """The font fontconfig gives the diagrams' font family, as WeasyPrint (Pango) does."""
+    pattern = "Source Sans 3:bold" if bold else "Source Sans 3"
+    found = subprocess.run(
+        ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=True
+    )
+    return TTFont(found.stdout)
+
+
+def _text_width(text: str, size: float, bold: bool) -> float:
+    font = _font(bold)
+    glyphs, advances = font.getBestCmap(), font["hmtx"]
+    fallback = glyphs[ord("?")]
+    units = sum(advances[glyphs.get(ord(char), fallback)][0] for char in text)
+    return units * size / font["head"].unitsPerEm
+
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+
+
+def _boxes(root: ET.Element) -> list[Box]:
+    """The solid boxes (the dashed rectangles are the regions the boxes stand in)."""
+    return [
+        (
+            float(r.get("x", 0)),
+            float(r.get("y", 0)),
+            float(r.get("width", 0)),
+            float(r.get("height", 0)),
+        )
+        for r in root.iter(f"{SVG}rect")
+        if not r.get("stroke-dasharray")
+    ]
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+SITES_OF_ALL_KINDS = [
+    *LOMBARDY,
+    site("Ospedale Maggiore di San Giovanni Bianco", "internet", sip_phones=12345),
+    site("Presidio ambulatoriale Valle Brembana", "vpn"),
+    site("Casa di cura", "lan", mobile_apps=9999),
+]
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("redundancy", [False, True])
+def test_no_boxes_overlap_and_every_label_fits_its_box(option: str, redundancy: bool) -> None:
+    root = parse(draw(option, SITES_OF_ALL_KINDS, tvox_systems=2, redundancy=redundancy))
+    boxes = _boxes(root)
+    assert len(boxes) > 5
+    overlapping = [(a, b) for a, b in itertools.combinations(boxes, 2) if _overlap(a, b)]
+    assert overlapping == []
+    width = float(root.get("viewBox", "").split()[2])
+    for node in root.iter(f"{SVG}text"):
+        label = "".join(node.itertext())
+        x, y, size = (float(node.get(name, 0)) for name in ("x", "y", "font-size"))
+        extent = _text_width(label, size, node.get("font-weight") == "bold")
+        start = (
+            x - {"start": 0, "middle": extent / 2, "end": extent}[node.get("text-anchor", "start")]
+        )
+        # Inside the smallest box its anchor is in, or else inside the drawing.
+        around = [b for b in boxes if b[0] <= x <= b[0] + b[2] and b[1] <= y <= b[1] + b[3]]
+        left, right = (0.0, width)
+        if around:
+            box = min(around, key=lambda b: b[2] * b[3])
+            left, right = box[0], box[0] + box[2]
+        assert left <= start and start + extent <= right, (
+            label,
+            start,
+            start + extent,
+            left,
+            right,
+        )
