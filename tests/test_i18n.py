@@ -20,9 +20,9 @@ import gettext
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -44,100 +44,28 @@ HOW_TO_FIX = (
 )
 
 
-# --- A small .po reader -------------------------------------------------------------------
+# --- The catalogue, read with polib ---------------------------------------------------------
 
 
-@dataclass
-class Entry:
-    msgid: str = ""
-    msgid_plural: str | None = None
-    msgctxt: str | None = None
-    msgstr: dict[int, str] = field(default_factory=dict)  # plural index -> text; 0 if singular
-    flags: set[str] = field(default_factory=set)
-    line: int = 0
-
-    @property
-    def key(self) -> str:
-        """The key gettext uses for this entry in a compiled catalogue."""
-        return f"{self.msgctxt}\x04{self.msgid}" if self.msgctxt is not None else self.msgid
-
-    def describe(self) -> str:
-        return f"django.po line {self.line}: msgid {self.msgid!r}"
+def catalogue_key(entry: polib.POEntry) -> str:
+    """The key gettext uses for this entry in a compiled catalogue."""
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt is not None else entry.msgid
 
 
-def _unquote(text: str, path: Path, line: int) -> str:
-    text = text.strip()
-    if not (len(text) >= 2 and text[0] == text[-1] == '"'):
-        raise ValueError(f"{path}:{line}: expected a quoted string, got {text!r}")
-    # PO strings use C escapes (\n, \t, \", \\), which are also valid Python escapes.
-    value = ast.literal_eval(text)
-    assert isinstance(value, str)
-    return value
+def describe(entry: polib.POEntry) -> str:
+    return f"django.po line {entry.linenum}: msgid {entry.msgid!r}"
 
 
-def parse_po(path: Path) -> list[Entry]:
-    """Read the entries of a .po file, header first. Obsolete (#~) entries are skipped."""
-    entries: list[Entry] = []
-    entry: Entry | None = None
-    flags: set[str] = set()
-    target: tuple[str, int] | None = None  # which field continuation lines extend
-
-    def start(line_number: int) -> Entry:
-        nonlocal flags
-        new = Entry(flags=flags, line=line_number)
-        flags = set()
-        entries.append(new)
-        return new
-
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#~"):
-            target = None
-            continue
-        if line.startswith("#,"):
-            flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-            continue
-        if line.startswith("#"):
-            continue
-        keyword, _, rest = line.partition(" ")
-        if line.startswith('"'):
-            if entry is None or target is None:
-                raise ValueError(f"{path}:{number}: continuation line outside an entry")
-            name, index = target
-            value = _unquote(line, path, number)
-            if name == "msgstr":
-                entry.msgstr[index] += value
-            else:
-                setattr(entry, name, getattr(entry, name) + value)
-            continue
-        if keyword == "msgctxt":
-            entry = start(number)
-            entry.msgctxt = _unquote(rest, path, number)
-            target = ("msgctxt", 0)
-        elif keyword == "msgid":
-            if entry is None or entry.msgctxt is None or entry.msgstr or entry.msgid:
-                entry = start(number)
-            entry.msgid = _unquote(rest, path, number)
-            target = ("msgid", 0)
-        elif keyword == "msgid_plural" and entry is not None:
-            entry.msgid_plural = _unquote(rest, path, number)
-            target = ("msgid_plural", 0)
-        elif (match := re.fullmatch(r"msgstr(?:\[(\d+)\])?", keyword)) and entry is not None:
-            index = int(match.group(1) or 0)
-            entry.msgstr[index] = _unquote(rest, path, number)
-            target = ("msgstr", index)
-        else:
-            raise ValueError(f"{path}:{number}: cannot read {raw!r}")
-    return entries
+def sources(entry: polib.POEntry) -> dict[int, str]:
+    """The English forms: plural index -> text (0 only, for a singular entry)."""
+    return {0: entry.msgid, 1: entry.msgid_plural} if entry.msgid_plural else {0: entry.msgid}
 
 
-def parse_header(entry: Entry) -> dict[str, str]:
-    fields = {}
-    for line in entry.msgstr.get(0, "").splitlines():
-        name, sep, value = line.partition(":")
-        if sep:
-            fields[name.strip()] = value.strip()
-    return fields
+def translations(entry: polib.POEntry) -> dict[int, str]:
+    """The Italian forms the entry has: plural index -> text (0 only, for a singular entry)."""
+    if entry.msgid_plural:
+        return {int(index): text for index, text in entry.msgstr_plural.items()}
+    return {0: entry.msgstr}
 
 
 # %(name)s, %(n)d, %s, %d ... (python-format) and {name}, {0} (python-brace-format).
@@ -157,82 +85,77 @@ def placeholders(text: str, flags: set[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def po_entries() -> list[Entry]:
+def po_file() -> polib.POFile:
     assert PO_PATH.exists(), f"{PO_PATH} is missing." + HOW_TO_FIX
-    entries = parse_po(PO_PATH)
-    assert entries and entries[0].msgid == "" and entries[0].msgctxt is None, (
-        "django.po must start with its header entry." + HOW_TO_FIX
-    )
-    return entries
+    catalogue = polib.pofile(str(PO_PATH), encoding="utf-8")
+    assert catalogue.metadata, "django.po must start with its header entry." + HOW_TO_FIX
+    return catalogue
 
 
 @pytest.fixture(scope="module")
-def messages(po_entries: list[Entry]) -> list[Entry]:
-    return po_entries[1:]
+def messages(po_file: polib.POFile) -> list[polib.POEntry]:
+    return [entry for entry in po_file if not entry.obsolete]
 
 
 # --- The catalogue -----------------------------------------------------------------------
 
 
-def test_the_po_header_declares_italian_utf8_and_two_plural_forms(po_entries: list[Entry]) -> None:
-    header = po_entries[0]
-    fields = parse_header(header)
+def test_the_po_header_declares_italian_utf8_and_two_plural_forms(po_file: polib.POFile) -> None:
+    fields = po_file.metadata
     assert fields.get("Language") == "it"
     assert fields.get("Plural-Forms") == "nplurals=2; plural=(n != 1);"
     assert fields.get("Content-Type") == "text/plain; charset=UTF-8"
-    assert "fuzzy" not in header.flags, (
+    assert not po_file.metadata_is_fuzzy, (
         "The header of django.po is marked fuzzy: remove its '#, fuzzy' line." + HOW_TO_FIX
     )
 
 
 def test_every_entry_has_an_italian_translation_with_the_same_placeholders(
-    messages: list[Entry],
+    messages: list[polib.POEntry],
 ) -> None:
     assert len(messages) > 100, "django.po has suspiciously few entries." + HOW_TO_FIX
     problems: list[str] = []
     for entry in messages:
-        if "fuzzy" in entry.flags:
-            problems.append(f"{entry.describe()} is fuzzy (check it, then remove the flag)")
-        if entry.msgid_plural is None:
-            sources = {0: entry.msgid}
-        else:
-            sources = {0: entry.msgid, 1: entry.msgid_plural}
-        if sorted(entry.msgstr) != sorted(sources):
+        flags = set(entry.flags)
+        if "fuzzy" in flags:
+            problems.append(f"{describe(entry)} is fuzzy (check it, then remove the flag)")
+        english, italian = sources(entry), translations(entry)
+        if sorted(italian) != sorted(english):
             problems.append(
-                f"{entry.describe()} has forms {sorted(entry.msgstr)}, expected {sorted(sources)}"
+                f"{describe(entry)} has forms {sorted(italian)}, expected {sorted(english)}"
             )
-        for index, source in sources.items():
-            translated = entry.msgstr.get(index, "")
+        for index, source in english.items():
+            translated = italian.get(index, "")
             if not translated.strip():
-                problems.append(f"{entry.describe()} has no Italian translation (form {index})")
+                problems.append(f"{describe(entry)} has no Italian translation (form {index})")
                 continue
-            expected = placeholders(source, entry.flags)
-            actual = placeholders(translated, entry.flags)
+            expected = placeholders(source, flags)
+            actual = placeholders(translated, flags)
             if expected != actual:
                 problems.append(
-                    f"{entry.describe()} form {index}: placeholders {actual} instead of {expected}"
+                    f"{describe(entry)} form {index}: placeholders {actual} instead of {expected}"
                 )
     assert not problems, "\n".join(problems) + HOW_TO_FIX
 
 
-def test_the_po_has_no_duplicate_entries(messages: list[Entry]) -> None:
-    keys = [entry.key for entry in messages]
+def test_the_po_has_no_duplicate_entries(messages: list[polib.POEntry]) -> None:
+    keys = [catalogue_key(entry) for entry in messages]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     assert not duplicates, f"Duplicate msgids in django.po: {duplicates}" + HOW_TO_FIX
 
 
-def test_the_compiled_mo_says_exactly_what_the_po_says(messages: list[Entry]) -> None:
+def test_the_compiled_mo_says_exactly_what_the_po_says(messages: list[polib.POEntry]) -> None:
     assert MO_PATH.exists(), f"{MO_PATH} is missing." + HOW_TO_FIX
     with MO_PATH.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     in_mo = {key: text for key, text in compiled._catalog.items() if key != ""}  # type: ignore[attr-defined]
     in_po: dict[object, str] = {}
     for entry in messages:
-        if entry.msgid_plural is None:
-            in_po[entry.key] = entry.msgstr[0]
+        if not entry.msgid_plural:
+            in_po[catalogue_key(entry)] = entry.msgstr
         else:
-            for index, text in entry.msgstr.items():
-                in_po[(entry.key, index)] = text
+            for index, text in translations(entry).items():
+                in_po[(catalogue_key(entry), index)] = text
     missing = sorted(str(key) for key in in_po.keys() - in_mo.keys())
     extra = sorted(str(key) for key in in_mo.keys() - in_po.keys())
     different = sorted(str(key) for key in in_po.keys() & in_mo.keys() if in_po[key] != in_mo[key])
@@ -335,8 +258,10 @@ def _template_messages(path: Path) -> Iterator[str]:
             yield _message_key(None, strings[0], None)
 
 
-def test_every_string_marked_for_translation_is_in_the_catalogue(messages: list[Entry]) -> None:
-    in_po = {_message_key(e.msgctxt, e.msgid, e.msgid_plural) for e in messages}
+def test_every_string_marked_for_translation_is_in_the_catalogue(
+    messages: list[polib.POEntry],
+) -> None:
+    in_po = {_message_key(e.msgctxt, e.msgid, e.msgid_plural or None) for e in messages}
     missing: dict[str, set[str]] = {}
     base = Path(settings.BASE_DIR)
     for path in _source_files():
