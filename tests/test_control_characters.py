@@ -22,7 +22,7 @@ from configurator.models import Customer, Organization, Project, Site, User
 from configurator.validators import VisibleTextValidator, text_validator_for
 from sizing.invisible_characters import first_invisible, refused_code_points
 
-from .test_inventory_io import HEADER, csv_file, upload, xlsx_bytes
+from .spreadsheets import HEADER, csv_file, upload, xlsx_bytes
 
 # One of each kind: C0 controls, escape, DEL, a C1 control, the bidi overrides and
 # isolates, the marks, and the other invisible characters.

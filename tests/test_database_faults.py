@@ -22,14 +22,12 @@ from typing import Any
 
 import pytest
 from django.db import close_old_connections, connection
-from django.test import Client
 from django.urls import reverse
 
 from configurator.models import Project, User
 
-from .test_inventory_io import HEADER, csv_file, make_site, token_of, upload
-from .test_projects import _edit_data
-from .test_sites import _site_data
+from .factories import make_site, project_edit_data, signed_in, site_data
+from .spreadsheets import HEADER, csv_file, token_of, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,12 +87,6 @@ def _between_requests() -> None:
     close_old_connections()
 
 
-def _signed_in(user: User) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
 def _assert_error_page(response: Any) -> None:
     assert response.status_code in (500, 503)
     assert "500.html" in [t.name for t in response.templates]
@@ -110,11 +102,11 @@ def test_it_saves_a_site_whole_or_not_at_all_when_the_connection_drops(
     alice: User, project: Project
 ) -> None:
     make_site(project, "Bergamo")
-    client = _signed_in(alice)
+    client = signed_in(alice, raise_request_exception=False)
     url = reverse("site_create", args=[project.pk])
     with dropped_before('INSERT INTO "configurator_site"'):
         # The project's revision was already counted in this transaction: rolled back too.
-        response = client.post(url, _site_data("new", 1, name="Lodi"))
+        response = client.post(url, site_data("new", 1, name="Lodi"))
     _assert_error_page(response)
     _between_requests()
 
@@ -123,7 +115,7 @@ def test_it_saves_a_site_whole_or_not_at_all_when_the_connection_drops(
     assert list(project.sites.values_list("name", flat=True)) == ["Bergamo"]
 
     # The next request works and the same form, sent again, is saved.
-    response = client.post(url, _site_data("new", 1, name="Lodi"))
+    response = client.post(url, site_data("new", 1, name="Lodi"))
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.revision == 2
@@ -135,7 +127,7 @@ def test_it_imports_the_whole_spreadsheet_or_nothing_when_the_connection_drops(
 ) -> None:
     make_site(project, "Bergamo")
     make_site(project, "Como")
-    client = _signed_in(alice)
+    client = signed_in(alice, raise_request_exception=False)
     page = upload(client, project, csv_file(HEADER, "Milano,,mpls,100,80,20,30,1,5,2"))
     token = token_of(page)
     url = reverse("sites_import", args=[project.pk])
@@ -162,17 +154,17 @@ def test_it_imports_the_whole_spreadsheet_or_nothing_when_the_connection_drops(
 def test_it_keeps_the_project_as_it_was_when_the_connection_drops_during_its_save(
     alice: User, project: Project
 ) -> None:
-    client = _signed_in(alice)
+    client = signed_in(alice, raise_request_exception=False)
     url = reverse("project_edit", args=[project.pk])
     title = project.title
     with dropped_before('UPDATE "configurator_project"'):
-        response = client.post(url, _edit_data(project, title="Renamed"))
+        response = client.post(url, project_edit_data(project, title="Renamed"))
     _assert_error_page(response)
     _between_requests()
 
     project.refresh_from_db()
     assert (project.title, project.revision) == (title, 1)
-    response = client.post(url, _edit_data(project, title="Renamed"))
+    response = client.post(url, project_edit_data(project, title="Renamed"))
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.title, project.revision) == ("Renamed", 2)
@@ -183,7 +175,7 @@ def test_it_reconnects_when_the_idle_connection_was_dropped_between_requests(
 ) -> None:
     """A persistent connection (CONN_MAX_AGE) ended while idle, as a database restart or a
     failover does: the next request checks it first (CONN_HEALTH_CHECKS) and reconnects."""
-    client = _signed_in(alice)
+    client = signed_in(alice, raise_request_exception=False)
     assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
     _between_requests()
     assert connection.connection is not None, "the connection was not kept between requests"

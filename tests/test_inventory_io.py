@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 
 import openpyxl
@@ -17,48 +16,14 @@ from django.urls import reverse
 from configurator import inventory_io
 from configurator.models import Project, Site, User
 
-HEADER = (
-    "name,address,connectivity,users,sip_phones,mobile_apps,web_clients,widgets,"
-    "smart_working_webclient,smart_working_team"
-)
+from .factories import make_site
+from .spreadsheets import HEADER, csv_file, token_of, upload, xlsx_bytes
+
 GOOD_ROWS = [
     "Milano,Via Manzoni 12,mpls,100,80,20,30,1,5,2",
     "Roma,,VPN,10,5,0,2,0,0,0",
 ]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def make_site(project: Project, name: str = "Bergamo", **fields: object) -> Site:
-    return Site.objects.create(project=project, name=name, connectivity="vpn", **fields)
-
-
-def csv_file(*lines: str, name: str = "sites.csv", bom: bool = False) -> SimpleUploadedFile:
-    text = "\r\n".join(lines) + "\r\n"
-    data = ("\ufeff" if bom else "").encode() + text.encode("utf-8")
-    return SimpleUploadedFile(name, data, content_type="text/csv")
-
-
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def upload(client: Client, project: Project, file: SimpleUploadedFile) -> str:
-    response = client.post(reverse("sites_import", args=[project.pk]), {"file": file})
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def token_of(page: str) -> str:
-    match = re.search(r'name="token" value="([^"]+)"', page)
-    assert match, "the preview has no confirm button"
-    return match.group(1)
 
 
 def confirm(client: Client, project: Project, token: str, mode: str = "append"):  # type: ignore[no-untyped-def]

@@ -8,19 +8,7 @@ from django.urls import reverse
 
 from configurator.models import Customer, Project, ProjectStatus, User
 
-from .factories import make_customer, make_project
-
-
-def _edit_data(project: Project, **changes: str) -> dict[str, str]:
-    data = {
-        "customer": str(project.customer_id),
-        "title": project.title,
-        "status": project.status,
-        "description": project.description,
-        "revision": str(project.revision),
-    }
-    data.update(changes)
-    return data
+from .factories import make_customer, make_project, project_edit_data
 
 
 def test_it_creates_a_project_owned_by_the_signed_in_user(
@@ -65,7 +53,7 @@ def test_it_does_not_let_a_sales_engineer_approve(
 ) -> None:
     client.force_login(alice)
     response = client.post(
-        reverse("project_edit", args=[project.pk]), _edit_data(project, status="approved")
+        reverse("project_edit", args=[project.pk]), project_edit_data(project, status="approved")
     )
     assert response.status_code == 200
     assert "status" in response.context["form"].errors
@@ -77,9 +65,9 @@ def test_it_increments_the_revision_on_each_save(
     client: Client, alice: User, project: Project
 ) -> None:
     client.force_login(alice)
-    client.post(reverse("project_edit", args=[project.pk]), _edit_data(project, title="A"))
+    client.post(reverse("project_edit", args=[project.pk]), project_edit_data(project, title="A"))
     project.refresh_from_db()
-    client.post(reverse("project_edit", args=[project.pk]), _edit_data(project, title="B"))
+    client.post(reverse("project_edit", args=[project.pk]), project_edit_data(project, title="B"))
     project.refresh_from_db()
     assert (project.title, project.revision) == ("B", 3)
 
@@ -87,11 +75,11 @@ def test_it_increments_the_revision_on_each_save(
 def test_it_refuses_a_stale_save_and_keeps_what_was_typed(
     client: Client, alice: User, adam: User, project: Project
 ) -> None:
-    stale = _edit_data(project, title="Alice's title", description="typed by alice")
+    stale = project_edit_data(project, title="Alice's title", description="typed by alice")
     admin_client = Client()
     admin_client.force_login(adam)
     admin_client.post(
-        reverse("project_edit", args=[project.pk]), _edit_data(project, title="Adam's title")
+        reverse("project_edit", args=[project.pk]), project_edit_data(project, title="Adam's title")
     )
     client.force_login(alice)
     response = client.post(reverse("project_edit", args=[project.pk]), stale)

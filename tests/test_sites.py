@@ -8,38 +8,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from configurator.models import Project, Site, User
+from configurator.models import Project, User
+
+from .factories import make_site, site_data
 
 HTMX = {"HX-Request": "true"}
-
-
-def _site_data(prefix: str, revision: int, **changes: str) -> dict[str, str]:
-    data = {
-        "name": "Milano",
-        "address": "Via Manzoni 12",
-        "connectivity": "mpls",
-        "users": "100",
-        "sip_phones": "80",
-        "mobile_apps": "20",
-        "web_clients": "30",
-        "widgets": "1",
-        "smart_working_webclient": "5",
-        "smart_working_team": "2",
-        "revision": str(revision),
-    }
-    data.update(changes)
-    return {f"{prefix}-{key}": value for key, value in data.items()}
-
-
-def make_site(project: Project, name: str = "Bergamo", **fields: object) -> Site:
-    return Site.objects.create(project=project, name=name, connectivity="vpn", **fields)
 
 
 def test_it_adds_a_site_and_counts_a_revision(
     client: Client, alice: User, project: Project
 ) -> None:
     client.force_login(alice)
-    response = client.post(reverse("site_create", args=[project.pk]), _site_data("new", 1))
+    response = client.post(reverse("site_create", args=[project.pk]), site_data("new", 1))
     assert response.status_code == 302
     site = project.sites.get()
     assert (site.name, site.connectivity, site.mobile_apps, site.smart_working_team) == (
@@ -57,7 +37,7 @@ def test_it_answers_htmx_with_the_inventory_and_a_results_refresh(
 ) -> None:
     client.force_login(alice)
     response = client.post(
-        reverse("site_create", args=[project.pk]), _site_data("new", 1), headers=HTMX
+        reverse("site_create", args=[project.pk]), site_data("new", 1), headers=HTMX
     )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "sites-changed"
@@ -72,7 +52,7 @@ def test_it_shows_messages_next_to_bad_counts_and_adds_nothing(
     client.force_login(alice)
     response = client.post(
         reverse("site_create", args=[project.pk]),
-        _site_data(
+        site_data(
             "new",
             1,
             name="",
@@ -100,7 +80,7 @@ def test_it_edits_a_site_in_place(client: Client, alice: User, project: Project)
     assert f'id="site-{site.pk}" method="post"' in form.content.decode()
     response = client.post(
         reverse("site_edit", args=[project.pk, site.pk]),
-        _site_data(f"site-{site.pk}", 1, name="Bergamo Est", sip_phones="12"),
+        site_data(f"site-{site.pk}", 1, name="Bergamo Est", sip_phones="12"),
         headers=HTMX,
     )
     assert response["HX-Trigger"] == "sites-changed"
@@ -141,7 +121,7 @@ def test_it_refuses_a_change_over_a_newer_save_and_keeps_what_was_typed(
 
     response = client.post(
         reverse("site_edit", args=[project.pk, site.pk]),
-        _site_data(f"site-{site.pk}", 1, name="Typed by Alice"),
+        site_data(f"site-{site.pk}", 1, name="Typed by Alice"),
         headers=HTMX,
     )
 
@@ -165,7 +145,7 @@ def test_only_editors_change_sites(
         client.force_login(user)
         url = reverse("site_delete", args=[project.pk, site.pk])
         assert client.post(url, {"revision": "1"}).status_code == status
-        create = client.post(reverse("site_create", args=[project.pk]), _site_data("new", 1))
+        create = client.post(reverse("site_create", args=[project.pk]), site_data("new", 1))
         assert create.status_code == status
     assert project.sites.count() == 1
     client.force_login(maria)
@@ -218,7 +198,7 @@ def test_the_preview_counts_a_new_site_as_it_is_typed_and_writes_nothing(
     make_site(project, mobile_apps=900)
     client.force_login(alice)
     data = {
-        **_site_data("new", 1, mobile_apps="101", web_clients="0", widgets="0"),
+        **site_data("new", 1, mobile_apps="101", web_clients="0", widgets="0"),
         "preview_site": "new",
     }
     page = client.post(reverse("sites_preview", args=[project.pk]), data, headers=HTMX)
@@ -232,7 +212,7 @@ def test_the_preview_counts_an_edited_site_in_place_of_the_saved_one(
     site = make_site(project, mobile_apps=900)
     client.force_login(alice)
     data = {
-        **_site_data(f"site-{site.pk}", 1, mobile_apps="5", web_clients="0", widgets="0"),
+        **site_data(f"site-{site.pk}", 1, mobile_apps="5", web_clients="0", widgets="0"),
         "preview_site": str(site.pk),
     }
     page = client.post(reverse("sites_preview", args=[project.pk]), data, headers=HTMX)
@@ -246,7 +226,7 @@ def test_an_invalid_draft_leaves_the_saved_results(
 ) -> None:
     make_site(project, mobile_apps=900)
     client.force_login(alice)
-    data = {**_site_data("new", 1, name="", mobile_apps="-5"), "preview_site": "new"}
+    data = {**site_data("new", 1, name="", mobile_apps="-5"), "preview_site": "new"}
     page = client.post(reverse("sites_preview", args=[project.pk]), data, headers=HTMX)
     assert "900 MCS devices" in page.content.decode()
 
@@ -266,7 +246,7 @@ def test_the_results_views_query_count_does_not_grow_with_sites(
 
     results = reverse("project_results", args=[project.pk])
     preview = reverse("sites_preview", args=[project.pk])
-    draft = {**_site_data("new", 1), "preview_site": "new"}
+    draft = {**site_data("new", 1), "preview_site": "new"}
     make_site(project, "First", mobile_apps=1)
     few = (count(results), count(preview, draft))
     for n in range(25):
@@ -280,11 +260,11 @@ def test_a_late_preview_of_a_form_already_saved_leaves_the_saved_results(
     client.force_login(alice)
     client.post(
         reverse("site_create", args=[project.pk]),
-        _site_data("new", 1, mobile_apps="7", web_clients="0", widgets="0"),
+        site_data("new", 1, mobile_apps="7", web_clients="0", widgets="0"),
     )
     # The debounced preview of the same typing arrives after the save (revision 1 < 2).
     late = {
-        **_site_data("new", 1, mobile_apps="7", web_clients="0", widgets="0"),
+        **site_data("new", 1, mobile_apps="7", web_clients="0", widgets="0"),
         "preview_site": "new",
     }
     page = client.post(reverse("sites_preview", args=[project.pk]), late, headers=HTMX)
