@@ -46,7 +46,7 @@ from sizing.schema import (
 from sizing.seed import SEED_TABLE
 
 from .factories import PASSWORD
-from .test_api_hostile import json_values, near_valid_inputs, valid_inputs
+from .sizing_inputs import json_values, near_valid_inputs, valid_inputs
 
 URL = "/api/openapi.json"
 
