@@ -299,6 +299,30 @@ class QuestionnaireForm(forms.ModelForm):
         return domain
 
 
+class CountInput(forms.NumberInput):
+    """A count typed by hand: none is shown as the placeholder "0", not as a value, so
+    clicking into the field and typing 450 gives 450, not 4500."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"min": 0, "inputmode": "numeric", "placeholder": "0", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        return None if value in (0, "0") else super().format_value(value)
+
+
+class CountField(forms.IntegerField):
+    """A site's count on the form: left empty, it is 0."""
+
+    widget = CountInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "required": False})
+
+    def clean(self, value: Any) -> int:
+        number = super().clean(value)  # None when empty and not required
+        return 0 if number is None else int(number)
+
+
 class SiteForm(forms.ModelForm):
     """One site of the inventory. `revision` is the project's revision the form was read
     at: a change over a newer save of the project is refused, never silently merged."""
@@ -308,6 +332,7 @@ class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
         fields = ["name", "address", "connectivity", *Site.COUNT_FIELDS]
+        field_classes = dict.fromkeys(Site.COUNT_FIELDS, CountField)
         labels = {
             "smart_working_webclient": _("Webclient in Smart Working"),
             "smart_working_team": _("TVoxTeam Smartworking"),
@@ -318,10 +343,16 @@ class SiteForm(forms.ModelForm):
             ),
         }
 
+
+class SiteRowForm(SiteForm):
+    """One row of an imported spreadsheet: the messages of manual entry, but every count
+    cell must be filled, as the template asks (an empty cell is more likely a slip than a
+    zero, and the preview says which)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in Site.COUNT_FIELDS:
-            self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+            self.fields[name].required = True
 
 
 class OrganizationBrandingForm(forms.ModelForm):

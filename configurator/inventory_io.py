@@ -3,7 +3,7 @@ validating its rows, and writing the inventory, the results and the template to 
 The pages are configurator/inventory_views.py, their forms configurator/forms.py.
 
 An upload is read, checked for what it claims to be and validated row by row with
-`SiteForm`, so its messages are those of manual entry. Nothing is written by the preview;
+`SiteRowForm`, so its messages are those of manual entry. Nothing is written by the preview;
 the rows that passed are kept on the server, in the session under a random token, and the
 confirmation only names that token. The file is not posted again because a browser cannot
 refill a file input (the engineer would have to pick the file twice without JavaScript) and
@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from sizing.labels import architecture_label
 from sizing.results import ARCHITECTURES
 
-from .forms import SiteForm
+from .forms import SiteRowForm
 from .models import Project, Site
 from .project_sizing import ProjectSizing, size_project
 
@@ -595,7 +595,7 @@ def _header_columns(header: list[str]) -> list[str | None]:
 
 def _validate_row(project: Project, number: int, data: dict[str, str]) -> ImportRow:
     data["connectivity"] = data["connectivity"].lower()
-    form = SiteForm({**data, "revision": project.revision}, instance=Site(project=project))
+    form = SiteRowForm({**data, "revision": project.revision}, instance=Site(project=project))
     row = ImportRow(number, [data[column] for column in COLUMNS])
     if form.is_valid():
         row.cleaned = {column: form.cleaned_data[column] for column in COLUMNS}
@@ -607,7 +607,7 @@ def _validate_row(project: Project, number: int, data: dict[str, str]) -> Import
 
 
 def validate_rows(project: Project, rows: Iterable[list[str]]) -> list[ImportRow]:
-    """Every data row checked with `SiteForm`; numbered as in the spreadsheet (header = 1).
+    """Every data row checked with `SiteRowForm`; numbered as in the spreadsheet (header = 1).
     Empty rows are skipped; a file without sites or with too many is refused."""
     lines = iter(rows)
     header = next(lines, None)

@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from configurator.models import Customer, User
+from configurator.inventory_io import validate_rows
+from configurator.models import Customer, Project, Site, User
 from sizing.models import SizingTableVersion
 
 from .factories import make_project
@@ -83,3 +84,56 @@ def test_the_proposal_form_starts_in_the_customers_preferred_language(
     client.force_login(alice)
     page = client.get(reverse("project_proposals", args=[project.pk]))
     assert page.context["form"]["language"].initial == "en"
+
+
+# --- Count fields start empty, with "0" as their placeholder ------------------------------
+
+
+def count_input(page: str, name: str) -> str:
+    """The <input> of count `name` on the form to add a site."""
+    start = page.index(f'name="new-{name}"')
+    return page[page.rindex("<input", 0, start) : page.index(">", start) + 1]
+
+
+def test_the_site_form_shows_empty_counts_with_a_zero_placeholder(
+    client: Client, alice: User, project: Project
+) -> None:
+    client.force_login(alice)
+    page = client.get(reverse("project_sites", args=[project.pk])).content.decode()
+    for name in Site.COUNT_FIELDS:
+        field = count_input(page, name)
+        assert 'placeholder="0"' in field, field
+        assert "value=" not in field, field
+        assert "required" not in field, field
+
+
+def test_an_empty_count_is_saved_as_zero(client: Client, alice: User, project: Project) -> None:
+    client.force_login(alice)
+    data = {f"new-{name}": "" for name in Site.COUNT_FIELDS}
+    data.update({"new-name": "Lodi", "new-connectivity": "lan", "new-users": "450"})
+    data["new-revision"] = str(project.revision)
+    response = client.post(reverse("site_create", args=[project.pk]), data)
+    assert response.status_code == 302
+    site = project.sites.get()
+    assert site.users == 450
+    assert [getattr(site, name) for name in Site.COUNT_FIELDS[1:]] == [0] * 6
+
+
+def test_a_saved_zero_is_edited_from_an_empty_field(
+    client: Client, alice: User, project: Project
+) -> None:
+    site = Site.objects.create(project=project, name="Lodi", users=12)
+    client.force_login(alice)
+    url = reverse("project_sites", args=[project.pk])
+    page = client.get(f"{url}?edit={site.pk}").content.decode()
+    start = page.index(f'name="site-{site.pk}-sip_phones"')
+    assert "value=" not in page[page.rindex("<input", 0, start) : page.index(">", start)]
+    assert f'name="site-{site.pk}-users" value="12"' in page
+
+
+def test_the_import_still_wants_every_count_cell(project: Project) -> None:
+    """The spreadsheet keeps its own rule: an empty count cell is refused, not read as 0."""
+    header = ["name", "address", "connectivity", *Site.COUNT_FIELDS]
+    row = ["Lodi", "", "lan", *("" if name == "widgets" else "1" for name in Site.COUNT_FIELDS)]
+    [checked] = validate_rows(project, [header, row])
+    assert checked.errors == [("Widgets", "This field is required.")]
