@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .brand import DEFAULT_ACCENT, DEFAULT_PRIMARY
-from .svg import element, join, short_number
+from .svg import element, join, localized_number, short_number, text_width
 
-WIDTH, BAR_HEIGHT, GAP, LABEL_WIDTH = 640, 26, 14, 240
+WIDTH, BAR_HEIGHT, GAP = 640, 22, 14
+# A line of text takes 20 units: the fonts' ascent (14 at most) and descent (6).
+FONT_SIZE, LINE_HEIGHT, ASCENT, LABEL_GAP, VALUE_GAP = 13, 20, 14, 3, 6
+# Text is laid out from estimated widths (configurator.svg.text_width) with this margin on
+# top, so that a wider font than the estimate's still leaves the bars and values apart.
+SAFETY = 1.15
+# Room on the left for glyphs that reach past their origin (the overhang of a "T").
+LEFT = 2
 # Presentation attributes of every text, for renderers without CSS in SVG.
-TEXT_STYLE = {"font_size": 13, "fill": "#1D2733"}
+TEXT_STYLE = {"font_size": FONT_SIZE, "fill": "#1D2733"}
+
+
+@dataclass(frozen=True)
+class _Bar:
+    label: str
+    value: float
+    css: str
+    fill: str
+    value_css: str = "chart__value"
+    bold: bool = False
+
+    @property
+    def value_text(self) -> str:
+        return _("%(n)s Mbit/s") % {"n": localized_number(self.value)}
 
 
 def _nice_ceiling(value: float) -> float:
@@ -26,83 +48,90 @@ def _nice_ceiling(value: float) -> float:
     return float(magnitude)
 
 
+def _measure(text: str, bold: bool = False) -> float:
+    return text_width(text, FONT_SIZE, bold) * SAFETY
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """`text` in lines that fit `width`, broken between words (a longer word keeps its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _measure(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def bandwidth_chart(
     mcs: dict[str, object], primary: str = DEFAULT_PRIMARY, accent: str = DEFAULT_ACCENT
 ) -> SafeString:
-    """The connections' need (R11) against the tiers' minimum (R9): the recommended
-    bandwidth is the larger of the two (S3). Colours are presentation attributes, for
-    renderers without CSS in SVG (WeasyPrint); the web page's classes override them."""
-    need = float(Decimal(str(mcs["connections_bandwidth_mbps"])))
-    floor = float(Decimal(str(mcs["min_bandwidth_mbps"])))
+    """The connections' need (R11), the tiers' minimum (R9) and the recommended bandwidth
+    (S3), one bar each. Each label sits on its own lines above its bar and each value after
+    its bar, in a plot narrowed by the widest value, so no text meets a bar or another text
+    at any length or language. Colours are presentation attributes, for renderers without
+    CSS in SVG (WeasyPrint); the web page's classes override them."""
     bars = [
-        (_("Active connections' need (R11)"), need, "chart__need", primary),
-        (_("Tiers' minimum (R9)"), floor, "chart__floor", "#9FB3C4"),
-    ]
-    scale = _nice_ceiling(max(need, floor) * 1.05)
-    plot = WIDTH - LABEL_WIDTH - 90
-    height = len(bars) * (BAR_HEIGHT + GAP) + 30
-    rows = []
-    for i, (label, value, css, fill) in enumerate(bars):
-        top, width = i * (BAR_HEIGHT + GAP), round(max(value / scale * plot, 1), 1)
-        text_y = top + BAR_HEIGHT * 0.7
+        _Bar(_("Active connections' need (R11)"), _mbps(mcs, "connections_bandwidth_mbps"),
+             "chart__need", primary),
+        _Bar(_("Tiers' minimum (R9)"), _mbps(mcs, "min_bandwidth_mbps"), "chart__floor",
+             "#9FB3C4"),
+        _Bar(_("Recommended internet bandwidth (S3)"), _mbps(mcs, "bandwidth_mbps"),
+             "chart__recommended", accent, "chart__value chart__marker-label", bold=True),
+    ]  # fmt: skip
+    plot = WIDTH - LEFT - VALUE_GAP - max(_measure(bar.value_text, bar.bold) for bar in bars)
+    scale = _nice_ceiling(max(bar.value for bar in bars) * 1.05)
+    rows: list[SafeString] = []
+    top = 0.0
+    for bar in bars:
+        lines = _wrap(bar.label, WIDTH)
+        for number, line in enumerate(lines):
+            rows.append(_text(line, LEFT, top + number * LINE_HEIGHT + ASCENT, "chart__label"))
+        top += len(lines) * LINE_HEIGHT + LABEL_GAP
+        width = max(bar.value / scale * plot, 1.0)
         rows += [
-            element("text", label, x=0, y=text_y, class_="chart__label", **TEXT_STYLE),
             element(
                 "rect",
                 "",
-                x=LABEL_WIDTH,
-                y=top,
-                width=width,
+                x=LEFT,
+                y=short_number(top),
+                width=short_number(width),
                 height=BAR_HEIGHT,
-                class_=css,
-                fill=fill,
+                class_=bar.css,
+                fill=bar.fill,
                 rx=3,
             ),
-            element(
-                "text",
-                f"{_mbps(value)} Mbit/s",
-                x=LABEL_WIDTH + width + 6,
-                y=text_y,
-                class_="chart__value",
-                **TEXT_STYLE,
+            _text(
+                bar.value_text,
+                LEFT + width + VALUE_GAP,
+                top + BAR_HEIGHT * 0.7,
+                bar.value_css,
+                bold=bar.bold,
             ),
         ]
-    recommended = float(Decimal(str(mcs["bandwidth_mbps"])))
-    marker_x = LABEL_WIDTH + round(recommended / scale * plot, 1)
+        top += BAR_HEIGHT + GAP
     title = _("Internet bandwidth: the connections' need against the tiers' minimum (S3)")
-    marker = [
-        element(
-            "line",
-            "",
-            x1=marker_x,
-            x2=marker_x,
-            y1=0,
-            y2=height - 22,
-            class_="chart__marker",
-            stroke=accent,
-            stroke_width=2,
-            stroke_dasharray="4 3",
-        ),
-        element(
-            "text",
-            _("recommended: %(n)s Mbit/s") % {"n": _mbps(recommended)},
-            x=marker_x,
-            y=height - 6,
-            class_="chart__marker-label",
-            text_anchor="middle",
-            **TEXT_STYLE,
-        ),
-    ]
     return element(
         "svg",
-        join([element("title", title, id="chart-title"), *rows, *marker]),
+        join([element("title", title, id="chart-title"), *rows]),
         class_="chart",
-        viewBox=f"0 0 {WIDTH} {height}",
+        viewBox=f"0 0 {WIDTH} {short_number(top - GAP + 2)}",
         role="img",
         aria_labelledby="chart-title",
     )
 
 
-def _mbps(value: float) -> str:
-    """A bandwidth as the chart prints it: 1,234.5 (two decimals at most)."""
-    return short_number(value, 2, grouping=True)
+def _text(content: str, x: float, y: float, css: str, bold: bool = False) -> SafeString:
+    return element(
+        "text",
+        content,
+        x=short_number(x),
+        y=short_number(y),
+        class_=css,
+        font_weight="bold" if bold else None,
+        **TEXT_STYLE,
+    )
+
+
+def _mbps(mcs: dict[str, object], name: str) -> float:
+    return float(Decimal(str(mcs[name])))

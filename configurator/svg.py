@@ -7,8 +7,11 @@ Every element goes through `element`, so content and attribute values are always
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -40,3 +43,32 @@ def short_number(value: float, places: int = 1, *, grouping: bool = False) -> st
     is "3" (with `grouping`, 1234.5 is "1,234.5")."""
     text = f"{value:{',' if grouping else ''}.{places}f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+def localized_number(value: object, places: int = 2) -> str:
+    """A figure as the reader's language writes it, with at most `places` decimals and no
+    trailing zeros: 1768.32 is "1,768.32" in English and "1.768,32" in Italian."""
+    amount = Decimal(str(value)).quantize(Decimal(1).scaleb(-places)).normalize()
+    if amount == amount.to_integral_value():
+        amount = amount.quantize(Decimal(1))
+    return number_format(amount, use_l10n=True, force_grouping=True)
+
+
+def char_width(char: str) -> float:
+    """A generous estimate of a glyph's advance in em (DejaVu Sans, the widest fallback)."""
+    if unicodedata.combining(char):
+        return 0.0
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 1.0
+    if char in " .,:;'!|iljtfr()[]":
+        return 0.36
+    if char.isupper() or char.isdigit() or char in "mwMW@%&":
+        return 0.74 if char in "mwMW@%&" else 0.68
+    if char.islower():
+        return 0.6
+    return 0.7
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The estimated width of `text` at font size `size` (see `char_width`)."""
+    return sum(char_width(c) for c in text) * size * (1.08 if bold else 1.0)

@@ -30,7 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
+from configurator.svg import char_width as _char_width
 from configurator.svg import element, join, short_number
+from configurator.svg import text_width as _text_width
 from sizing.inputs import CONNECTIVITIES
 from sizing.results import ARCHITECTURES
 
@@ -110,25 +112,6 @@ def _clean(value: object) -> str:
         else:
             chars.append(char)
     return " ".join("".join(chars).split())
-
-
-def _char_width(char: str) -> float:
-    """A generous estimate of a glyph's advance in em (DejaVu Sans, the widest fallback)."""
-    if unicodedata.combining(char):
-        return 0.0
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1.0
-    if char in " .,:;'!|iljtfr()[]":
-        return 0.36
-    if char.isupper() or char.isdigit() or char in "mwMW@%&":
-        return 0.74 if char in "mwMW@%&" else 0.68
-    if char.islower():
-        return 0.6
-    return 0.7
-
-
-def _text_width(text: str, size: float, bold: bool = False) -> float:
-    return sum(_char_width(c) for c in text) * size * (1.08 if bold else 1.0)
 
 
 def _fit(text: str, width: float, size: float, bold: bool = False) -> str:

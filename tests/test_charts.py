@@ -1,4 +1,5 @@
-"""The bandwidth chart (S3): two bars in proportion and a marker at the recommended figure."""
+"""The bandwidth chart (S3): the need, the floor and the recommended figure as bars in
+proportion (their layout: tests/test_chart_layout.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,11 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from configurator.charts import LABEL_WIDTH, WIDTH, _nice_ceiling, bandwidth_chart
+from configurator.charts import WIDTH, _nice_ceiling, bandwidth_chart
 
 
 def _bars(svg: str) -> list[float]:
     return [float(w) for w in re.findall(r'<rect x="\d+" y="[\d.]+" width="([\d.]+)"', svg)]
-
-
-def _marker_x(svg: str) -> float:
-    match = re.search(r'<line x1="([\d.]+)"', svg)
-    assert match is not None
-    return float(match.group(1))
 
 
 def test_it_draws_the_need_above_the_floor_when_connections_dominate() -> None:
@@ -27,22 +22,22 @@ def test_it_draws_the_need_above_the_floor_when_connections_dominate() -> None:
             {"connections_bandwidth_mbps": 456, "min_bandwidth_mbps": 100, "bandwidth_mbps": 456}
         )
     )
-    need, floor = _bars(svg)
+    need, floor, recommended = _bars(svg)
     assert round(need / floor, 1) == 4.6
-    assert _marker_x(svg) == LABEL_WIDTH + need
-    assert "recommended: 456 Mbit/s" in svg
+    assert recommended == need
+    assert ">456 Mbit/s</text>" in svg
     assert "(R11)" in svg and "(R9)" in svg
 
 
-def test_it_puts_the_marker_on_the_floor_when_the_floor_dominates() -> None:
+def test_it_recommends_the_floor_when_the_floor_dominates() -> None:
     svg = str(
         bandwidth_chart(
             {"connections_bandwidth_mbps": 4.8, "min_bandwidth_mbps": 100, "bandwidth_mbps": 100}
         )
     )
-    need, floor = _bars(svg)
+    need, floor, recommended = _bars(svg)
     assert floor > need
-    assert _marker_x(svg) == LABEL_WIDTH + floor
+    assert recommended == floor
 
 
 @given(st.floats(min_value=0, max_value=500_000), st.floats(min_value=100, max_value=500_000))
@@ -56,8 +51,7 @@ def test_bars_always_fit_the_plot(need: float, floor: float) -> None:
             }
         )
     )
-    assert all(0 < width <= WIDTH - LABEL_WIDTH for width in _bars(svg))
-    assert LABEL_WIDTH < _marker_x(svg) <= WIDTH
+    assert all(0 < width < WIDTH for width in _bars(svg))
 
 
 @given(st.floats(min_value=0.001, max_value=1e7))

@@ -1,0 +1,97 @@
+"""What a reader meets in headless Chromium, in Italian and English: the bandwidth chart with
+no text over a bar or another text (boxes measured by the browser), numbers and dates as
+the language writes them, and choices by their labels, never their codes. Pictures of the
+changed parts go to test-output/screenshots/labels-*.png."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from configurator.models import Project, Site, User
+
+from .browser_support import SCREENSHOTS, sign_in
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture(autouse=True)
+def _sizing_table(sizing_table: None) -> None:
+    """Every page that sizes needs the table in effect (see conftest.sizing_table)."""
+
+
+@pytest.fixture(autouse=True)
+def _patient_navigation(page: Page) -> None:
+    """The first page of a fresh live server can take longer than 10 s on a busy machine."""
+    page.set_default_navigation_timeout(30_000)
+
+
+def in_language(page: Page, base: str, language: str) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+
+
+def picture(page: Page, selector: str, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(selector).first.screenshot(path=SCREENSHOTS / f"labels-{name}.png")
+
+
+# Every text and bar of the chart as the browser lays it out, in the SVG's own units.
+BOXES = """(svg) => [...svg.querySelectorAll('text, rect, line')].map((node) => {
+  const box = node.getBBox();
+  return {what: node.textContent || node.tagName, x: box.x, y: box.y,
+          right: box.x + box.width, bottom: box.y + box.height};
+})"""
+
+
+def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["right"] <= b["x"]
+        or b["right"] <= a["x"]
+        or a["bottom"] <= b["y"]
+        or b["bottom"] <= a["y"]
+    )
+
+
+@pytest.fixture
+def large_project(sized_project: Project) -> Project:
+    """A project whose connections' need has four digits and decimals: 3,684 devices."""
+    Site.objects.create(
+        project=sized_project, name="Pavia", connectivity="vpn", sip_phones=5, mobile_apps=2_784
+    )
+    sized_project.concurrency = Decimal("1")
+    sized_project.hypervisor = "vmware"
+    sized_project.save()
+    return sized_project
+
+
+@pytest.mark.parametrize(
+    ("language", "need"), [("en", "1,768.32 Mbit/s"), ("it", "1.768,32 Mbit/s")]
+)
+def test_the_chart_keeps_its_texts_apart_in_the_readers_format(
+    page: Page,
+    live_server: object,
+    large_project: Project,
+    alice: User,
+    console_errors: list[str],
+    language: str,
+    need: str,
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base)
+    in_language(page, base, language)
+    page.goto(f"{base}/projects/{large_project.pk}/sites/")
+    chart = page.locator("#results-panel svg.chart")
+    expect(chart).to_contain_text(need)
+    expect(chart).to_contain_text("(R11)")
+    expect(chart).to_contain_text("(S3)")
+    boxes = chart.evaluate(BOXES)
+    view = chart.evaluate("(svg) => svg.viewBox.baseVal.width")
+    for box in boxes:
+        assert box["x"] >= 0 and box["right"] <= view, box
+    for a, b in itertools.combinations(boxes, 2):
+        assert not overlaps(a, b), (a, b)
+    picture(page, "#results-panel .chartbox", f"chart-{language}")
+    assert console_errors == []
