@@ -199,8 +199,9 @@ def test_two_hundred_sites_paginate_with_repeated_headers_and_whole_rows(
     site_pages = [t for t in texts if re.search(r"Filiale \d{3}", t) and "Connectivity" in t]
     assert len(site_pages) >= 4, "200 sites take several pages"
     for text in site_pages:
-        # The table's header row is repeated at the top of every page of the inventory.
-        assert re.match(r"(Site inventory )?Site Connectivity Users SIP phones", text), text[:80]
+        # The table's header row is repeated at the top of every page of the inventory (the
+        # first one may begin with the end of the section before, as sections flow).
+        assert re.match(r"(.* Site inventory )?Site Connectivity Users SIP phones", text), text[:80]
     # Every site is printed once, and each row is whole: its name and its link on one page.
     for n in range(197):
         name = f"Filiale {n:03d}"
