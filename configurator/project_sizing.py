@@ -58,6 +58,14 @@ class FigureRow:
 
 
 @dataclass(frozen=True)
+class InstanceGroupRow:
+    """One group of equal MCS instances and why its bandwidth is what it is (S3)."""
+
+    group: dict[str, Any]
+    bandwidth_why: str
+
+
+@dataclass(frozen=True)
 class OptionBox:
     """One architecture: whether it fits, why, and its own notices."""
 
@@ -89,6 +97,19 @@ class ProjectSizing:
     @cached_property
     def figures(self) -> list[FigureRow]:
         return _figure_rows(self.result) if self.result else []
+
+    @cached_property
+    def instance_groups(self) -> list[InstanceGroupRow]:
+        if not self.result:
+            return []
+        explanations = self.result["explanations"]
+        return [
+            InstanceGroupRow(
+                group=group,
+                bandwidth_why=explanations[f"mcs.instance_groups[{i}].bandwidth_mbps"]["message"],
+            )
+            for i, group in enumerate(self.result["mcs"]["instance_groups"])
+        ]
 
     @cached_property
     def options(self) -> list[OptionBox]:

@@ -3,10 +3,10 @@
 Readings where the seeds are open (the assumptions of docs/DOMAIN.md): the tier follows the
 MCS devices (mobile apps + web clients + widgets, per the table), tier bounds are inclusive,
 devices and TVox systems are spread evenly over the instances and each instance's tier
-follows its share, 1 KB = 1,000 bytes, active connections are rounded up. The bandwidth
-here is max(connections' need, sum of the tiers' minimums) over the totals, whereas S3
-takes the larger of the two per instance and sums those (1,480 Mbit/s, not 1,100, in its
-worked example).
+follows its share, 1 KB = 1,000 bytes, active connections are rounded up. Every instance is
+a system of its own (S3): its bandwidth is the larger of its connections' need (R11) and
+its tier's minimum (R9), and the project's bandwidth, active connections and connections'
+need are the sums over the instances.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import math
 from decimal import Decimal
 
 from .explain import (
+    EXACT,
     TIMES,
     Figure,
     count_en,
@@ -62,10 +63,13 @@ def size(inp: SizingInput, table: SizingTable) -> SizingResult:
 def size_mcs(inp: SizingInput, table: SizingTable) -> McsSizing:
     devices = count_devices(inp, table)
     instances = count_instances(int(devices.value), inp.tvox_systems, table)
-    groups = instance_groups(int(devices.value), inp.tvox_systems, int(instances.value), table)
     concurrency = concurrency_share(inp, table)
-    connections = active_connections(devices, concurrency)
     per_connection = mbps_per_connection(table)
+    link = (concurrency, per_connection)
+    groups = instance_groups(
+        int(devices.value), inp.tvox_systems, int(instances.value), table, link
+    )
+    connections = total_connections(groups, concurrency)
     need = connections_bandwidth(connections, per_connection)
     floor = tiers_minimum_bandwidth(groups)
     top, differ = groups[0], len({g.tier_max_users.value for g in groups}) > 1
@@ -84,7 +88,7 @@ def size_mcs(inp: SizingInput, table: SizingTable) -> McsSizing:
         mbps_per_connection=per_connection,
         connections_bandwidth_mbps=need,
         min_bandwidth_mbps=floor,
-        bandwidth_mbps=total_bandwidth(need, floor),
+        bandwidth_mbps=total_bandwidth(groups, need, floor),
         openvpn_tunnels=openvpn_tunnels(inp),
         webclient_smart_working=smart_working_licenses(inp, "smart_working_webclient"),
         tvoxteam_smart_working=smart_working_licenses(inp, "smart_working_team"),
@@ -140,8 +144,13 @@ def count_instances(devices: int, tvox_systems: int, table: SizingTable) -> Figu
     )
 
 
+# The concurrency share and the bandwidth of one connection: what turns an instance's
+# devices into its bandwidth (S3, R11).
+Link = tuple[Figure, Figure]
+
+
 def instance_groups(
-    devices: int, tvox_systems: int, instances: int, table: SizingTable
+    devices: int, tvox_systems: int, instances: int, table: SizingTable, link: Link
 ) -> tuple[InstanceGroup, ...]:
     """Spread devices and TVox systems evenly; the first instances take the remainders, so
     at most three groups of equal instances exist, the largest shares first."""
@@ -151,17 +160,23 @@ def instance_groups(
     groups = []
     for start, end in itertools.pairwise(cuts):
         share = (dev_each + (start < dev_extra), tvox_each + (start < tvox_extra))
-        groups.append(_group(end - start, share, (devices, tvox_systems, instances), table))
+        totals = (devices, tvox_systems, instances)
+        groups.append(_group(end - start, share, totals, table, link))
     return tuple(groups)
 
 
 def _group(
-    count: int, share: tuple[int, int], totals: tuple[int, int, int], table: SizingTable
+    count: int,
+    share: tuple[int, int],
+    totals: tuple[int, int, int],
+    table: SizingTable,
+    link: Link,
 ) -> InstanceGroup:
     devices, tvox = share
     total_devices, total_tvox, instances = totals
     tier = table.tier_for(devices)
     inputs = {"instances": instances, "devices": total_devices, "tvox_systems": total_tvox}
+    tier_figures = _tier_figures(tier, devices, table)
     return InstanceGroup(
         instances=figure(
             count,
@@ -197,8 +212,40 @@ def _group(
             f"ciascuna di queste, al più {num_it(table.max_tvox_per_instance)} (S2, R10).",
         ),
         disk_type=tier.disk_type,
-        **_tier_figures(tier, devices, table),
+        **tier_figures,
+        **_instance_bandwidth(devices, tier_figures["min_bandwidth_mbps"], link, instances > 1),
     )
+
+
+def _instance_bandwidth(
+    devices: int, minimum: Figure, link: Link, several: bool
+) -> dict[str, Figure]:
+    """S3 for one instance: its own connections (its devices × the share, rounded up), their
+    need (R11), and the larger of that need and its tier's minimum (R9)."""
+    concurrency, per_connection = link
+    connections = active_connections(devices, concurrency, several)
+    need = connections_bandwidth(connections, per_connection, several)
+    mbps = max(Decimal(need.value), Decimal(minimum.value))
+    each_en = " for each of these instances" if several else ""
+    each_it = " per ciascuna di queste istanze" if several else ""
+    return {
+        "active_connections": connections,
+        "connections_bandwidth_mbps": need,
+        "bandwidth_mbps": figure(
+            mbps,
+            ("S3", "R9", "R11"),
+            {
+                "connections_bandwidth_mbps": need.value,
+                "min_bandwidth_mbps": minimum.value,
+            },
+            en=f"The larger of the instance's connections' need ({num_en(need.value)} "
+            f"Mbit/s, R11) and its tier's minimum ({num_en(minimum.value)} Mbit/s, R9): "
+            f"{num_en(mbps)} Mbit/s{each_en} (S3).",
+            it=f"Il maggiore tra il fabbisogno delle connessioni dell'istanza "
+            f"({num_it(need.value)} Mbit/s, R11) e il minimo del suo taglio "
+            f"({num_it(minimum.value)} Mbit/s, R9): {num_it(mbps)} Mbit/s{each_it} (S3).",
+        ),
+    }
 
 
 def _tier_figures(tier: Tier, devices: int, table: SizingTable) -> dict[str, Figure]:
@@ -290,21 +337,55 @@ def concurrency_share(inp: SizingInput, table: SizingTable) -> Figure:
     )
 
 
-def active_connections(devices: Figure, concurrency: Figure) -> Figure:
-    exact = Decimal(devices.value) * Decimal(concurrency.value)
+def active_connections(devices: int, concurrency: Figure, several: bool = False) -> Figure:
+    """S3: one instance's devices × the share, rounded up, exactly (EXACT)."""
+    share = Decimal(concurrency.value)
+    exact = EXACT.multiply(Decimal(devices), share)
     n = math.ceil(exact)
+    each_en = " on each of these instances" if several else ""
+    each_it = " su ciascuna di queste istanze" if several else ""
+    return figure(
+        n,
+        ("S3", "R11"),
+        {"devices": devices, "concurrency": share},
+        en=f"{count_en(devices, 'device', 'devices')} {TIMES} {pct_en(share)} = "
+        f"{num_en(exact)}, rounded up: {count_en(n, 'active connection', 'active connections')}"
+        f"{each_en} (S3, R11).",
+        it=f"{count_it(devices, 'dispositivo', 'dispositivi')} {TIMES} "
+        f"{pct_it(share)} = {num_it(exact)}, arrotondato per eccesso: "
+        f"{count_it(n, 'connessione attiva', 'connessioni attive')}{each_it} (S3, R11).",
+    )
+
+
+def total_connections(groups: tuple[InstanceGroup, ...], concurrency: Figure) -> Figure:
+    """S3: the project's active connections, the sum of the instances' own."""
+    if len(groups) == 1 and groups[0].instances.value == 1:
+        return groups[0].active_connections
+    terms = [(int(g.instances.value), int(g.active_connections.value)) for g in groups]
+    n = sum(count * each for count, each in terms)
     share = Decimal(concurrency.value)
     return figure(
         n,
         ("S3", "R11"),
-        {"devices": devices.value, "concurrency": concurrency.value},
-        en=f"{count_en(int(devices.value), 'device', 'devices')} {TIMES} {pct_en(share)} = "
-        f"{num_en(exact)}, rounded up: {count_en(n, 'active connection', 'active connections')} "
-        f"(S3, R11).",
-        it=f"{count_it(int(devices.value), 'dispositivo', 'dispositivi')} {TIMES} "
-        f"{pct_it(share)} = {num_it(exact)}, arrotondato per eccesso: "
+        {
+            "devices": sum(int(g.instances.value) * int(g.devices.value) for g in groups),
+            "concurrency": share,
+        },
+        en=f"Each instance's devices {TIMES} {pct_en(share)}, rounded up, added over the "
+        f"instances: {_sum_en(terms)} = "
+        f"{count_en(n, 'active connection', 'active connections')} (S3, R11).",
+        it=f"I dispositivi di ogni istanza {TIMES} {pct_it(share)}, arrotondati per eccesso, "
+        f"sommati sulle istanze: {_sum_it(terms)} = "
         f"{count_it(n, 'connessione attiva', 'connessioni attive')} (S3, R11).",
     )
+
+
+def _sum_en(terms: list[tuple[int, int]]) -> str:
+    return " + ".join(f"{num_en(count)} {TIMES} {num_en(each)}" for count, each in terms)
+
+
+def _sum_it(terms: list[tuple[int, int]]) -> str:
+    return " + ".join(f"{num_it(count)} {TIMES} {num_it(each)}" for count, each in terms)
 
 
 def mbps_per_connection(table: SizingTable) -> Figure:
@@ -321,16 +402,23 @@ def mbps_per_connection(table: SizingTable) -> Figure:
     )
 
 
-def connections_bandwidth(connections: Figure, per_connection: Figure) -> Figure:
+def connections_bandwidth(
+    connections: Figure, per_connection: Figure, several: bool = False
+) -> Figure:
+    """R11, S3: the need of these connections (one instance's, or all of them)."""
     mbps = Decimal(connections.value) * Decimal(per_connection.value)
+    each_en = " on each of these instances" if several else ""
+    each_it = " su ciascuna di queste istanze" if several else ""
     return figure(
         mbps,
         ("S3", "R11"),
         {"active_connections": connections.value, "mbps_per_connection": per_connection.value},
         en=f"{count_en(int(connections.value), 'active connection', 'active connections')} "
-        f"{TIMES} {num_en(per_connection.value)} Mbit/s = {num_en(mbps)} Mbit/s (S3, R11).",
+        f"{TIMES} {num_en(per_connection.value)} Mbit/s = {num_en(mbps)} Mbit/s{each_en} "
+        f"(S3, R11).",
         it=f"{count_it(int(connections.value), 'connessione attiva', 'connessioni attive')} "
-        f"{TIMES} {num_it(per_connection.value)} Mbit/s = {num_it(mbps)} Mbit/s (S3, R11).",
+        f"{TIMES} {num_it(per_connection.value)} Mbit/s = {num_it(mbps)} Mbit/s{each_it} "
+        f"(S3, R11).",
     )
 
 
@@ -356,17 +444,43 @@ def tiers_minimum_bandwidth(groups: tuple[InstanceGroup, ...]) -> Figure:
     )
 
 
-def total_bandwidth(need: Figure, floor: Figure) -> Figure:
-    mbps = max(Decimal(need.value), Decimal(floor.value))
+def total_bandwidth(groups: tuple[InstanceGroup, ...], need: Figure, floor: Figure) -> Figure:
+    """S3: the sum over the instances of each one's larger of need (R11) and minimum (R9)."""
+    inputs = {"connections_bandwidth_mbps": need.value, "min_bandwidth_mbps": floor.value}
+    if len(groups) == 1 and groups[0].instances.value == 1:
+        mbps = Decimal(groups[0].bandwidth_mbps.value)
+        return figure(
+            mbps,
+            ("S3", "R9", "R11"),
+            inputs,
+            en=f"The larger of the connections' need ({num_en(need.value)} Mbit/s, R11) and "
+            f"the tier's minimum ({num_en(floor.value)} Mbit/s, R9): {num_en(mbps)} Mbit/s "
+            f"(S3).",
+            it=f"Il maggiore tra il fabbisogno delle connessioni ({num_it(need.value)} Mbit/s, "
+            f"R11) e il minimo del taglio ({num_it(floor.value)} Mbit/s, R9): {num_it(mbps)} "
+            f"Mbit/s (S3).",
+        )
+    mbps = sum(
+        (int(g.instances.value) * Decimal(g.bandwidth_mbps.value) for g in groups), Decimal(0)
+    )
+    terms_en = " + ".join(
+        f"{num_en(g.instances.value)} {TIMES} max({num_en(g.connections_bandwidth_mbps.value)}, "
+        f"{num_en(g.min_bandwidth_mbps.value)})"
+        for g in groups
+    )
+    terms_it = " + ".join(
+        f"{num_it(g.instances.value)} {TIMES} max({num_it(g.connections_bandwidth_mbps.value)}; "
+        f"{num_it(g.min_bandwidth_mbps.value)})"
+        for g in groups
+    )
     return figure(
         mbps,
         ("S3", "R9", "R11"),
-        {"connections_bandwidth_mbps": need.value, "min_bandwidth_mbps": floor.value},
-        en=f"The larger of the connections' need ({num_en(need.value)} Mbit/s, R11) and the "
-        f"tiers' minimum ({num_en(floor.value)} Mbit/s, R9): {num_en(mbps)} Mbit/s (S3).",
-        it=f"Il maggiore tra il fabbisogno delle connessioni ({num_it(need.value)} Mbit/s, "
-        f"R11) e il minimo dei tagli ({num_it(floor.value)} Mbit/s, R9): {num_it(mbps)} "
-        f"Mbit/s (S3).",
+        inputs,
+        en=f"Instance by instance, the larger of its connections' need (R11) and its tier's "
+        f"minimum (R9), added up: {terms_en} = {num_en(mbps)} Mbit/s (S3).",
+        it=f"Istanza per istanza, il maggiore tra il fabbisogno delle sue connessioni (R11) e "
+        f"il minimo del suo taglio (R9), sommati: {terms_it} = {num_it(mbps)} Mbit/s (S3).",
     )
 
 

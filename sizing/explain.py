@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Final, Literal
 
 Lang = Literal["it", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("en", "it")
 Scalar = int | str | bool | Decimal | None
 TIMES: Final = "\N{MULTIPLICATION SIGN}"
+# The sizing's products and numbers in sentences are exact in this context: a share has at
+# most 40 characters (sizing.schema.MAX_NUMBER_LENGTH), a count at most 7 digits; the
+# default context's 28 digits would round 1,000 × 0.300000000000000000000000000001.
+EXACT: Final = Context(prec=100)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def figure(
 
 def num_en(value: int | Decimal) -> str:
     if isinstance(value, Decimal):
-        return format(value.normalize(), ",f")
+        return format(value.normalize(EXACT), ",f")
     return f"{value:,}"
 
 
@@ -82,11 +86,11 @@ def num_it(value: int | Decimal) -> str:
 
 
 def pct_en(share: Decimal) -> str:
-    return f"{num_en(share * 100)}%"
+    return f"{num_en(EXACT.multiply(share, 100))}%"
 
 
 def pct_it(share: Decimal) -> str:
-    return f"{num_it(share * 100)}%"
+    return f"{num_it(EXACT.multiply(share, 100))}%"
 
 
 def rules_text(rules: tuple[str, ...]) -> str:

@@ -352,10 +352,12 @@ def table_assumptions(inp: SizingInput, table: SizingTable) -> tuple[Notice, ...
         ),
         Notice(
             "bandwidth_floor",
-            ("S3", "R9"),
-            it="La banda totale è la maggiore tra il fabbisogno delle connessioni e la somma "
-            "delle bande minime dei tagli delle istanze.",
-            en="The total bandwidth is the larger of the connections' need and the sum of the "
-            "instances' tier minimums.",
+            ("S3", "R9", "R11"),
+            it="Ogni istanza MCS è un sistema a sé: la sua banda è la maggiore tra il "
+            "fabbisogno delle sue connessioni attive e la banda minima del suo taglio, e la "
+            "banda totale è la somma di quelle delle istanze.",
+            en="Each MCS instance is a system of its own: its bandwidth is the larger of its "
+            "active connections' need and its tier's minimum, and the total bandwidth is the "
+            "sum of the instances'.",
         ),
     )

@@ -24,6 +24,7 @@ from .schema import (
     MAX_DOMAIN_LENGTH,
     MAX_ERRORS,
     MAX_NAME_LENGTH,
+    MAX_NUMBER_LENGTH,
     MAX_SITES,
     MAX_TVOX_SYSTEMS,
     MCS_FIGURES,
@@ -115,7 +116,9 @@ def input_schemas() -> dict[str, Schema]:
             "type": "number",
             "exclusiveMinimum": 0,
             "maximum": 1,
-            "description": "The share of devices connected at once; the table's by default.",
+            "description": "The share of devices connected at once; the table's by default. "
+            "Read exactly as written (0.30000000000000001 is not 0.3), at most "
+            f"{MAX_NUMBER_LENGTH} characters, within a double's range.",
         },
         "hypervisor": {"oneOf": [_text(), {"type": "null"}], "default": None},
         "public_domain": {"oneOf": [_domain(), {"type": "null"}], "default": None},

@@ -32,6 +32,10 @@ class InstanceGroup:
     disk_type: str
     nic_gbit: Figure
     min_bandwidth_mbps: Figure
+    # Per instance too: each MCS instance is a system with its own link (S3, R9, R11).
+    active_connections: Figure
+    connections_bandwidth_mbps: Figure
+    bandwidth_mbps: Figure  # the larger of its connections' need and its tier's minimum
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,11 @@ class McsSizing:
     instance_groups: tuple[InstanceGroup, ...]
     devices: Figure
     concurrency: Figure
-    active_connections: Figure
+    active_connections: Figure  # the sum over the instances
     mbps_per_connection: Figure
-    connections_bandwidth_mbps: Figure
-    min_bandwidth_mbps: Figure
-    bandwidth_mbps: Figure
+    connections_bandwidth_mbps: Figure  # the sum over the instances
+    min_bandwidth_mbps: Figure  # the sum of the instances' tier minimums
+    bandwidth_mbps: Figure  # the sum of the instances' bandwidth (S3)
     openvpn_tunnels: Figure
     webclient_smart_working: Figure
     tvoxteam_smart_working: Figure

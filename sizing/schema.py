@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from .engine import size
@@ -47,6 +47,9 @@ MAX_ERRORS: Final = 100  # listed; beyond them one more error says that others e
 # Integers are converted only up to this many digits: every limit has far fewer, and
 # Python refuses more than 4,300 (and spends quadratic time below that).
 MAX_INTEGER_DIGITS: Final = 30
+# A number with a fraction or an exponent is read exactly as written (a Decimal), up to this
+# many characters and within a double's range; beyond, it is an InexactNumber.
+MAX_NUMBER_LENGTH: Final = 40
 TOP_KEYS: Final = (
     "sites",
     "tvox_systems",
@@ -109,6 +112,14 @@ class HugeInteger:
         self.negative = negative
 
 
+class InexactNumber:
+    """A number with a fraction or an exponent that cannot be read exactly within the
+    contract (over MAX_NUMBER_LENGTH characters, or beyond a double's range, like 1e-400 or
+    1e400): every field refuses it."""
+
+    __slots__ = ()
+
+
 def too_large(size: int) -> bool:
     return size > MAX_BODY_BYTES
 
@@ -133,6 +144,7 @@ def load_json(text: str | bytes) -> object:
             text,
             parse_constant=_refuse_constant,
             parse_int=_parse_int,
+            parse_float=_parse_float,
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
@@ -168,6 +180,20 @@ def _parse_int(digits: str) -> int | HugeInteger:
     if len(digits) > MAX_INTEGER_DIGITS:
         return HugeInteger(digits.startswith("-"))
     return int(digits)
+
+
+def _parse_float(text: str) -> Decimal | InexactNumber:
+    """The number as written: 0.30000000000000001 is not 0.3, 1.0000000000000001 is over 1."""
+    if len(text) > MAX_NUMBER_LENGTH:
+        return InexactNumber()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # an exponent beyond what Decimal holds
+        return InexactNumber()
+    as_float = float(number)
+    if math.isinf(as_float) or (as_float == 0 and number != 0):
+        return InexactNumber()
+    return number
 
 
 def _malformed(exc: json.JSONDecodeError) -> tuple[str, str]:
@@ -392,9 +418,9 @@ def _concurrency(data: Mapping[str, object], errors: list[FieldError]) -> Decima
             _error(
                 "concurrency",
                 "deve essere un numero maggiore di 0 e al più 1 (la quota di dispositivi "
-                "connessi insieme)",
+                f"connessi insieme), scritto con al più {MAX_NUMBER_LENGTH} caratteri",
                 "must be a number greater than 0 and at most 1 (the share of devices "
-                "connected at once)",
+                f"connected at once), written with at most {MAX_NUMBER_LENGTH} characters",
             )
         )
         return None
@@ -402,12 +428,14 @@ def _concurrency(data: Mapping[str, object], errors: list[FieldError]) -> Decima
 
 
 def _decimal(value: object) -> Decimal | None:
-    """The number as written: 0.7 is exactly 7/10, so 100 * 0.7 is 70, not 70.00000000000001."""
+    """The number as written: 0.7 is exactly 7/10, so 100 * 0.7 is 70, not 70.00000000000001.
+    `load_json` gives Decimals already; a float (a Python caller's) is read as its repr."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    number = Decimal(value)
+    return number if number.is_finite() else None
 
 
 def _hypervisor(data: Mapping[str, object], errors: list[FieldError]) -> str | None:
@@ -533,6 +561,8 @@ def _json_type_it(value: object) -> str:
 _JSON_TYPES: Final[dict[type, tuple[str, str]]] = {
     bool: ("true/false", "true/false"),
     float: ("un numero con decimali", "a number with decimals"),
+    Decimal: ("un numero con decimali", "a number with decimals"),
+    InexactNumber: ("un numero con decimali", "a number with decimals"),
     int: ("un numero intero", "a whole number"),
     HugeInteger: ("un numero intero", "a whole number"),
     str: ("un testo", "text"),
@@ -592,6 +622,9 @@ GROUP_FIGURES: Final = (
     "disk_gb",
     "nic_gbit",
     "min_bandwidth_mbps",
+    "active_connections",
+    "connections_bandwidth_mbps",
+    "bandwidth_mbps",
 )
 
 

@@ -114,9 +114,12 @@ def test_the_bandwidth_is_never_under_the_floor_nor_the_connections_need(
     )
     need = int(mcs.active_connections.value) * Decimal("0.48")
     assert mcs.min_bandwidth_mbps.value == floor
-    assert mcs.bandwidth_mbps.value == max(need, Decimal(floor))
+    assert mcs.connections_bandwidth_mbps.value == need
+    # Per instance the larger of the two, summed (S3): at least either total.
+    assert mcs.bandwidth_mbps.value >= max(need, Decimal(floor))
     share = inp.concurrency if inp.concurrency is not None else Decimal(1)
-    assert mcs.active_connections.value == math.ceil(int(mcs.devices.value) * share)
+    # Each instance rounds its own connections up: never fewer than the project's rounded.
+    assert mcs.active_connections.value >= math.ceil(int(mcs.devices.value) * share)
 
 
 def number_paths(data: Any, path: str = "") -> Iterator[str]:
