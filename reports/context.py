@@ -129,8 +129,8 @@ INSTANCE_FIGURES: Final[tuple[tuple[str, Promise, str], ...]] = (
     ("disk_gb", gettext_lazy("Disk"), "GB"),
     ("nic_gbit", gettext_lazy("Ethernet"), "Gbit"),
     ("min_bandwidth_mbps", gettext_lazy("Minimum internet bandwidth"), "Mbit/s"),
-)
     ("bandwidth_mbps", gettext_lazy("Internet bandwidth per instance"), "Mbit/s"),
+)
 TOTAL_FIGURES: Final[tuple[tuple[str, Promise, str], ...]] = (
     ("devices", gettext_lazy("MCS devices (apps, web clients, widgets)"), ""),
     ("concurrency", gettext_lazy("Share connected at the same time"), "%"),
