@@ -7,6 +7,8 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
 
 from django.test import Client
 
@@ -103,6 +105,37 @@ def project_edit_data(project: Project, **changes: str) -> dict[str, str]:
     }
     data.update(changes)
     return data
+
+
+def branding_data(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "primary_color": "#112233",
+        "accent_color": "#aabbcc",
+        "legal_name": "Partner One Società a responsabilità limitata",
+        "vat_number": "01234567897",
+        "address": "Via Roma 1, 20100 Milano",
+        "phone": "+39 02 1234567",
+        "email": "info@partner-one.example",
+        "website": "https://partner-one.example",
+        "legal_footer": "Capitale sociale € 10.000 i.v. — REA MI-123456",
+        "revision": "1",  # what a new organisation's page carries
+    }
+    data.update(changes)
+    return data
+
+
+def field_errors(response: Any, field: str) -> str:
+    """The error text shown next to a field ('' when there is none)."""
+    found = re.search(
+        rf'<div class="errors" id="id_{field}_error">(.*?)</div>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    return found.group(1) if found else ""
+
+
+def stored_files(media: Path) -> list[Path]:
+    return sorted(path for path in media.rglob("*") if path.is_file())
 
 
 def png(width: int = 2, height: int = 2, rgb: tuple[int, int, int] = (0x0B, 0x3D, 0x5C)) -> bytes:

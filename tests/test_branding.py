@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from configurator.models import Organization, Role, User
 
-from .factories import make_user, png
+from .factories import branding_data, field_errors, make_user, png, signed_in, stored_files
 
 pytestmark = pytest.mark.usefixtures("media_storage")
 
@@ -33,43 +33,6 @@ HOSTILE_SVG = (
 def carl(other_org: Organization) -> User:
     """The administrator of the other organisation."""
     return make_user(other_org, "carl", Role.ADMINISTRATOR)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def branding_data(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "primary_color": "#112233",
-        "accent_color": "#aabbcc",
-        "legal_name": "Partner One Società a responsabilità limitata",
-        "vat_number": "01234567897",
-        "address": "Via Roma 1, 20100 Milano",
-        "phone": "+39 02 1234567",
-        "email": "info@partner-one.example",
-        "website": "https://partner-one.example",
-        "legal_footer": "Capitale sociale € 10.000 i.v. — REA MI-123456",
-        "revision": "1",  # what a new organisation's page carries
-    }
-    data.update(changes)
-    return data
-
-
-def field_errors(response: Any, field: str) -> str:
-    """The error text shown next to a field ('' when there is none)."""
-    found = re.search(
-        rf'<div class="errors" id="id_{field}_error">(.*?)</div>',
-        response.content.decode(),
-        re.DOTALL,
-    )
-    return found.group(1) if found else ""
-
-
-def stored_files(media: Path) -> list[Path]:
-    return sorted(path for path in media.rglob("*") if path.is_file())
 
 
 def test_it_shows_the_branding_form_to_the_administrator(adam: User) -> None:

@@ -22,8 +22,7 @@ from configurator.branding import validate_logo
 from configurator.models import Organization, User
 from reports.render import BASE_URL, LOGO_URL, ProposalFetcher
 
-from .factories import png
-from .test_branding import branding_data, field_errors, signed_in, stored_files
+from .factories import branding_data, field_errors, png, signed_in, stored_files
 
 SVG_OPEN = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
 XLINK = b'xmlns:xlink="http://www.w3.org/1999/xlink"'

@@ -26,6 +26,8 @@ from reports import services, tasks
 from reports.models import ImmutableProposalError, Proposal, ProposalStatus
 from reports.snapshot import CannotPropose, create_proposal
 
+from .factories import signed_in
+
 pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage", "eager_tasks")
 
 
@@ -40,12 +42,6 @@ def sized(project: Project) -> Project:
             project=project, name=name, connectivity=link, sip_phones=40, mobile_apps=apps
         )
     return project
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
