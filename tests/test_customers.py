@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.forms import italian_vat_is_valid, normalize_vat
 from configurator.models import Customer, User
@@ -50,7 +51,7 @@ def test_it_shows_the_message_next_to_a_bad_field(
     response = client.post(reverse("customer_create"), _data(**{field: value}))
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert f'id="id_{field}_error"' in response.content.decode()
+    assertContains(response, f'id="id_{field}_error"')
     assert not Customer.objects.exists()
 
 

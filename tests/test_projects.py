@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from configurator.models import Customer, Project, ProjectStatus, User
 
@@ -36,7 +37,7 @@ def test_it_shows_the_message_next_to_an_empty_title(
     )
     assert response.status_code == 200
     assert response.context["form"].errors["title"]
-    assert 'id="id_title_error"' in response.content.decode()
+    assertContains(response, 'id="id_title_error"')
     assert not Project.objects.exists()
 
 
@@ -85,9 +86,9 @@ def test_it_refuses_a_stale_save_and_keeps_what_was_typed(
     response = client.post(reverse("project_edit", args=[project.pk]), stale)
 
     assert response.status_code == 409
-    page = response.content.decode()
-    assert "Alice&#x27;s title" in page and "typed by alice" in page
-    assert "Adam&#x27;s title" in page
+    assertContains(response, "Alice&#x27;s title", status_code=409)
+    assertContains(response, "typed by alice", status_code=409)
+    assertContains(response, "Adam&#x27;s title", status_code=409)
     project.refresh_from_db()
     assert (project.title, project.revision) == ("Adam's title", 2)
     # The form now carries the fresh revision: saving again on purpose succeeds.
@@ -178,7 +179,8 @@ def test_it_renders_only_the_results_for_htmx(
     response = client.get(reverse("project_list") + "?q=warehouse", headers={"HX-Request": "true"})
     page = response.content.decode()
     assert page.lstrip().startswith('<div id="results"')
-    assert "Warehouses" in page and "<html" not in page
+    assertContains(response, "Warehouses")
+    assertNotContains(response, "<html")
     assert "HX-Request" in response["Vary"]
 
 
@@ -190,7 +192,7 @@ def test_it_renders_the_whole_page_for_an_htmx_history_restore(
         reverse("project_list"),
         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
     )
-    assert "<html" in response.content.decode()
+    assertContains(response, "<html")
 
 
 def test_it_keeps_the_list_query_count_flat(

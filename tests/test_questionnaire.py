@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import Project, Site, User
 
@@ -66,9 +67,8 @@ def test_it_shows_a_message_next_to_each_bad_field_and_saves_nothing(
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"tvox_systems", "concurrency", "hypervisor", "public_domain"}
-    page = response.content.decode()
     for field in errors:
-        assert f'id="id_{field}_error"' in page
+        assertContains(response, f'id="id_{field}_error"')
     project.refresh_from_db()
     assert (project.tvox_systems, project.revision) == (1, 1)
 
@@ -103,7 +103,7 @@ def test_the_preview_recalculates_from_unsaved_answers(
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<aside id="results-panel"')
-    assert "<strong>TVox + MCS</strong>" in page
+    assertContains(response, "<strong>TVox + MCS</strong>")
     project.refresh_from_db()
     assert project.keep_tvox_private is False  # the preview wrote nothing
 
@@ -117,9 +117,8 @@ def test_the_preview_names_the_conflict_when_nothing_fits(
         reverse("project_preview", args=[project.pk]),
         _answers(project, keep_tvox_private="on", redundancy="on"),
     )
-    page = response.content.decode()
-    assert "No architecture fits these requirements" in page
-    assert "R3" in page
+    assertContains(response, "No architecture fits these requirements")
+    assertContains(response, "R3")
 
 
 def test_the_preview_of_bad_answers_asks_to_correct_them(
@@ -130,7 +129,7 @@ def test_the_preview_of_bad_answers_asks_to_correct_them(
     response = client.post(
         reverse("project_preview", args=[project.pk]), _answers(project, concurrency="0")
     )
-    assert "Correct the marked fields" in response.content.decode()
+    assertContains(response, "Correct the marked fields")
 
 
 def test_a_manager_sees_the_answers_read_only(
@@ -139,7 +138,7 @@ def test_a_manager_sees_the_answers_read_only(
     client.force_login(maria)
     page = client.get(reverse("project_questionnaire", args=[project.pk]))
     assert page.status_code == 200
-    assert "<fieldset disabled>" in page.content.decode()
+    assertContains(page, "<fieldset disabled>")
     response = client.post(
         reverse("project_questionnaire", args=[project.pk]), _answers(project, full_cloud="on")
     )

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from configurator.models import Project, User
 
@@ -43,7 +44,8 @@ def test_it_answers_htmx_with_the_inventory_and_a_results_refresh(
     assert response["HX-Trigger"] == "sites-changed"
     page = response.content.decode()
     assert page.lstrip().startswith('<section id="inventory"')
-    assert "Milano" in page and "<html" not in page
+    assertContains(response, "Milano")
+    assertNotContains(response, "<html")
 
 
 def test_it_shows_messages_next_to_bad_counts_and_adds_nothing(
@@ -66,7 +68,7 @@ def test_it_shows_messages_next_to_bad_counts_and_adds_nothing(
     assert response.status_code == 200
     page = response.content.decode()
     for field in ("name", "users", "mobile_apps", "connectivity", "widgets"):
-        assert f'id="id_new-{field}_error"' in page
+        assertContains(response, f'id="id_new-{field}_error"')
     assert 'value="many"' in page  # what was typed stays in the form
     assert not project.sites.exists()
     project.refresh_from_db()
@@ -77,7 +79,7 @@ def test_it_edits_a_site_in_place(client: Client, alice: User, project: Project)
     site = make_site(project)
     client.force_login(alice)
     form = client.get(reverse("site_edit", args=[project.pk, site.pk]), headers=HTMX)
-    assert f'id="site-{site.pk}" method="post"' in form.content.decode()
+    assertContains(form, f'id="site-{site.pk}" method="post"')
     response = client.post(
         reverse("site_edit", args=[project.pk, site.pk]),
         site_data(f"site-{site.pk}", 1, name="Bergamo Est", sip_phones="12"),
@@ -95,7 +97,7 @@ def test_without_javascript_edit_opens_the_row_form_on_the_page(
     client.force_login(alice)
     response = client.get(reverse("site_edit", args=[project.pk, site.pk]), follow=True)
     assert response.redirect_chain[-1][0].endswith(f"?edit={site.pk}#site-{site.pk}")
-    assert f'name="site-{site.pk}-name"' in response.content.decode()
+    assertContains(response, f'name="site-{site.pk}-name"')
 
 
 def test_it_duplicates_and_removes_sites(client: Client, alice: User, project: Project) -> None:
@@ -124,11 +126,9 @@ def test_it_refuses_a_change_over_a_newer_save_and_keeps_what_was_typed(
         site_data(f"site-{site.pk}", 1, name="Typed by Alice"),
         headers=HTMX,
     )
-
-    page = response.content.decode()
-    assert "changed this project while you were editing it" in page
-    assert 'value="Typed by Alice"' in page
-    assert f'name="site-{site.pk}-revision" value="2"' in page
+    assertContains(response, "changed this project while you were editing it")
+    assertContains(response, 'value="Typed by Alice"')
+    assertContains(response, f'name="site-{site.pk}-revision" value="2"')
     site.refresh_from_db()
     assert site.name == "Bergamo"
     removal = client.post(reverse("site_delete", args=[project.pk, site.pk]), {"revision": "1"})
@@ -202,7 +202,7 @@ def test_the_preview_counts_a_new_site_as_it_is_typed_and_writes_nothing(
         "preview_site": "new",
     }
     page = client.post(reverse("sites_preview", args=[project.pk]), data, headers=HTMX)
-    assert "1,001 MCS devices" in page.content.decode()
+    assertContains(page, "1,001 MCS devices")
     assert project.sites.count() == 1
 
 
@@ -216,7 +216,7 @@ def test_the_preview_counts_an_edited_site_in_place_of_the_saved_one(
         "preview_site": str(site.pk),
     }
     page = client.post(reverse("sites_preview", args=[project.pk]), data, headers=HTMX)
-    assert "5 MCS devices" in page.content.decode()
+    assertContains(page, "5 MCS devices")
     site.refresh_from_db()
     assert site.mobile_apps == 900
 
@@ -228,7 +228,7 @@ def test_an_invalid_draft_leaves_the_saved_results(
     client.force_login(alice)
     data = {**site_data("new", 1, name="", mobile_apps="-5"), "preview_site": "new"}
     page = client.post(reverse("sites_preview", args=[project.pk]), data, headers=HTMX)
-    assert "900 MCS devices" in page.content.decode()
+    assertContains(page, "900 MCS devices")
 
 
 def test_the_results_views_query_count_does_not_grow_with_sites(
@@ -268,5 +268,5 @@ def test_a_late_preview_of_a_form_already_saved_leaves_the_saved_results(
         "preview_site": "new",
     }
     page = client.post(reverse("sites_preview", args=[project.pk]), late, headers=HTMX)
-    assert "7 MCS devices" in page.content.decode()
-    assert "14 MCS devices" not in page.content.decode()
+    assertContains(page, "7 MCS devices")
+    assertNotContains(page, "14 MCS devices")
