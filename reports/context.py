@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
 from configurator.charts import bandwidth_chart
 from configurator.models import REQUIREMENT_FIELDS, Connectivity, Project
+from configurator.templatetags.choice_labels import choice_label, share_percent
 from sizing.inputs import COUNT_FIELDS
 from sizing.labels import ARCHITECTURE_NAMES
 from sizing.results import ARCHITECTURES
@@ -157,10 +158,9 @@ def number(value: Any) -> str:
 
 def _figure(result: dict[str, Any], path: str, value: Any, label: Promise, unit: str) -> dict:
     explanation = result["explanations"].get(path, {})
-    shown = number(Decimal(str(value)) * 100) if unit == "%" else number(value)
     return {
         "label": label,
-        "value": f"{shown} {unit}".strip() if unit != "%" else f"{shown}%",
+        "value": share_percent(value) if unit == "%" else f"{number(value)} {unit}".strip(),
         "why": explanation.get("message", ""),
     }
 
@@ -304,12 +304,11 @@ def _options(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _sites(snapshot: dict[str, Any]) -> dict[str, Any]:
-    labels = dict(Connectivity.choices)
     rows = [
         {
             "name": site["name"],
             "address": site.get("address", ""),
-            "connectivity": labels.get(site["connectivity"], site["connectivity"]),
+            "connectivity": choice_label(site["connectivity"], "connectivity"),
             "internet_only": site["connectivity"] == Connectivity.INTERNET,
             "counts": [number(site[name]) for name, _label in SITE_COLUMNS],
         }
@@ -417,7 +416,6 @@ def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> di
     result = snapshot["result"]
     brand = snapshot["organization"]
     recommended = result["recommendation"]["architecture"]
-    concurrency = Decimal(str(snapshot["project"]["concurrency"])) * 100
     primary = colour(brand.get("primary_color"), DEFAULT_PRIMARY)
     accent = colour(brand.get("accent_color"), DEFAULT_ACCENT)
     return {
@@ -447,7 +445,9 @@ def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> di
             date.fromisoformat(snapshot["table"]["effective_date"]), "DATE_FORMAT"
         ),
         "tvox_systems": number(snapshot["project"]["tvox_systems"]),
-        "concurrency": number(concurrency),
-        "hypervisor": snapshot["project"]["hypervisor"] or _("not chosen yet"),
+        "concurrency": share_percent(snapshot["project"]["concurrency"]),
+        "hypervisor": choice_label(snapshot["project"]["hypervisor"], "hypervisor")
+        if snapshot["project"]["hypervisor"]
+        else _("not chosen yet"),
         "public_domain": snapshot["project"]["public_domain"] or _("to be provided"),
     }

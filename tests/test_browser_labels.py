@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 from configurator.models import Project, Site, User
 
 from .browser_support import SCREENSHOTS, sign_in
+from .spreadsheets import HEADER
 
 pytestmark = [pytest.mark.browser]
 
@@ -94,4 +96,44 @@ def test_the_chart_keeps_its_texts_apart_in_the_readers_format(
     for a, b in itertools.combinations(boxes, 2):
         assert not overlaps(a, b), (a, b)
     picture(page, "#results-panel .chartbox", f"chart-{language}")
+    assert console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("language", "hypervisor", "internet"),
+    [
+        ("en", "VMware ESXi / vSphere", "Internet only"),
+        ("it", "VMware ESXi / vSphere", "Solo internet"),
+    ],
+)
+def test_choices_read_as_labels_on_the_project_and_the_import_preview(
+    page: Page,
+    live_server: object,
+    large_project: Project,
+    alice: User,
+    console_errors: list[str],
+    tmp_path: Path,
+    language: str,
+    hypervisor: str,
+    internet: str,
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base)
+    in_language(page, base, language)
+    page.goto(f"{base}/projects/{large_project.pk}/")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text(hypervisor)
+    expect(facts).to_contain_text("100\u00a0%")
+    expect(facts).not_to_contain_text("vmware")
+    picture(page, "dl.facts", f"project-{language}")
+
+    sheet = tmp_path / "sites.csv"
+    sheet.write_text(f"{HEADER}\nCremona,,internet,5,5,0,0,0,0,0\nPavia,,vpn,5,5,0,0,0,0,0\n")
+    page.goto(f"{base}/projects/{large_project.pk}/sites/import/")
+    page.locator("input[type=file]").set_input_files(sheet)
+    page.locator("form[enctype] button[type=submit]").click()
+    preview = page.locator("section[aria-labelledby=preview-title] table")
+    expect(preview).to_contain_text(internet)
+    expect(preview).to_contain_text("VPN")
+    picture(page, "section[aria-labelledby=preview-title]", f"import-preview-{language}")
     assert console_errors == []

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from .choice_labels import CHOICES, choice_label, share_percent
+
 register = template.Library()
 
 
@@ -17,6 +19,10 @@ def aria_sort(current: str, key: str) -> str:
 @register.filter
 def attr_display(obj: object, name: str) -> object:
     """A model field's value as people read it: `{{ project|attr_display:"hypervisor" }}`."""
+    if name in CHOICES:
+        return choice_label(getattr(obj, name, ""), name)
+    if name == "concurrency":
+        return share_percent(getattr(obj, name, ""))
     display = getattr(obj, f"get_{name}_display", None)
     value = display() if callable(display) else getattr(obj, name, "")
     if value is True:
