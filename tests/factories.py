@@ -68,6 +68,17 @@ def make_site(
     return Site.objects.create(project=project, name=name, connectivity=connectivity, **fields)
 
 
+def add_sites(project: Project, count: int = 3) -> Project:
+    """Milano and Bergamo on MPLS, Lodi on the internet only (R2), then more on VPN."""
+    base = [("Milano", "mpls", 300), ("Bergamo", "mpls", 120), ("Lodi", "internet", 40)]
+    rows = base[:count] + [(f"Filiale {n:03d}", "vpn", 7) for n in range(count - len(base))]
+    Site.objects.bulk_create(
+        Site(project=project, name=name, connectivity=link, sip_phones=4, mobile_apps=apps)
+        for name, link, apps in rows
+    )
+    return project
+
+
 def signed_in(user: User, **client_options: object) -> Client:
     """A client of its own, signed in as `user` (`client_options` go to Client)."""
     client = Client(**client_options)

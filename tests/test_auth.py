@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import User
 
@@ -21,7 +22,7 @@ def test_it_signs_in_and_lands_on_the_projects(client: Client, alice: User) -> N
 def test_it_says_why_a_sign_in_failed(client: Client, alice: User) -> None:
     response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assertContains(response, "Please enter a correct username and password")
 
 
 def test_it_locks_out_after_repeated_failures(
@@ -31,7 +32,7 @@ def test_it_locks_out_after_repeated_failures(
         client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts" in response.content.decode()
+    assertContains(response, "Too many failed sign-in attempts", status_code=429)
     assert "_auth_user_id" not in client.session
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import Organization, Role, User
 
@@ -39,11 +40,12 @@ def test_it_shows_the_branding_form_to_the_administrator(adam: User) -> None:
     response = signed_in(adam).get(reverse("organization_branding"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'enctype="multipart/form-data"' in page
-    assert 'name="logo"' in page and 'name="legal_footer"' in page
-    assert '<rect x="0.5" y="0.5" width="39" height="19" rx="4" fill="#0B3D5C"' in page
-    assert 'fill="#E8792B"' in page
-    assert "No logo has been uploaded yet." in page
+    assertContains(response, 'enctype="multipart/form-data"')
+    assertContains(response, 'name="logo"')
+    assertContains(response, 'name="legal_footer"')
+    assertContains(response, '<rect x="0.5" y="0.5" width="39" height="19" rx="4" fill="#0B3D5C"')
+    assertContains(response, 'fill="#E8792B"')
+    assertContains(response, "No logo has been uploaded yet.")
     assert "style=" not in page.split('<main id="main"')[1]
 
 
@@ -209,7 +211,7 @@ def test_it_refuses_a_bad_colour_next_to_the_field_and_changes_nothing(
     assert "Enter a colour as #RRGGBB" in field_errors(response, "primary_color")
     assert field_errors(response, "accent_color") == ""
     # The swatch shows what is stored, not the refused value.
-    assert 'fill="#0B3D5C"' in response.content.decode()
+    assertContains(response, 'fill="#0B3D5C"')
     org.refresh_from_db()
     assert org.brand_snapshot() == before
 

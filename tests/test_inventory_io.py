@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator import inventory_io
 from configurator.models import Project, Site, User
@@ -192,7 +193,7 @@ def test_a_confirm_after_another_change_is_refused(
     assert project.bump_revision(1)  # somebody saved meanwhile
     response = confirm(client, project, token_of(page))
     assert response.status_code == 409
-    assert "nothing was imported" in response.content.decode()
+    assertContains(response, "nothing was imported", status_code=409)
     assert list(project.sites.values_list("name", flat=True)) == ["Bergamo"]
     project.refresh_from_db()
     assert project.revision == 2

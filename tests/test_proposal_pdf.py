@@ -24,7 +24,7 @@ from configurator.models import Customer, Organization, Project, Site, User
 from reports.render import BASE_URL, LOGO_URL, ProposalFetcher, RefusedURL, render_pdf
 from reports.snapshot import build_snapshot
 
-from .factories import make_customer, make_project, png
+from .factories import add_sites, make_customer, make_project, png
 
 pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage")
 
@@ -33,17 +33,6 @@ HOSTILE = (
     '<script>alert("x")</script><img src="http://127.0.0.1:9/beacon.png">'
     "</style><style>body{background:url(file:///etc/passwd)}</style>"
 )
-
-
-def add_sites(project: Project, count: int = 3) -> Project:
-    """Milano and Bergamo on MPLS, Lodi on the internet only (R2), then more on VPN."""
-    base = [("Milano", "mpls", 300), ("Bergamo", "mpls", 120), ("Lodi", "internet", 40)]
-    rows = base[:count] + [(f"Filiale {n:03d}", "vpn", 7) for n in range(count - len(base))]
-    Site.objects.bulk_create(
-        Site(project=project, name=name, connectivity=link, sip_phones=4, mobile_apps=apps)
-        for name, link, apps in rows
-    )
-    return project
 
 
 def render(project: Project, language: str, logo: bytes | None = None) -> tuple[bytes, Any]:

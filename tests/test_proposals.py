@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
+from pytest_django.asserts import assertContains, assertNotContains
 
 from configurator.models import Project, Site, User
 from reports import services, tasks
@@ -83,7 +84,7 @@ def test_generating_renders_a_pdf_that_downloads_with_its_recorded_hash(
     page = client.get(reverse("project_proposals", args=[sized.pk]))
     # The test's transaction delays the eager task to after the response: "queued" here;
     # with real transactions it is rendered already (see test_browser_proposals).
-    assert "Proposal version 1 is queued for rendering." in page.content.decode()
+    assertContains(page, "Proposal version 1 is queued for rendering.")
     assert proposal.sha256 in page.content.decode()
 
     download = client.get(reverse("proposal_download", args=[proposal.pk]))
@@ -140,7 +141,7 @@ def test_without_sites_nothing_is_created_and_the_page_says_why(
 ) -> None:
     response = generate(signed_in(alice), project)
     assert response.status_code == 200
-    assert "Add at least one site before generating a proposal." in response.content.decode()
+    assertContains(response, "Add at least one site before generating a proposal.")
     assert not Proposal.objects.exists()
     with pytest.raises(CannotPropose):
         create_proposal(project, "en", alice)
@@ -151,7 +152,7 @@ def test_a_bad_language_is_refused_next_to_the_field(
 ) -> None:
     response = generate(signed_in(alice), sized, "fr")
     assert response.status_code == 200
-    assert 'id="id_language_error"' in response.content.decode()
+    assertContains(response, 'id="id_language_error"')
     assert not Proposal.objects.exists()
 
 
@@ -189,7 +190,7 @@ def test_a_manager_reads_and_downloads_but_does_not_generate(
     client = signed_in(maria)
     page = client.get(reverse("project_proposals", args=[sized.pk]))
     assert page.status_code == 200
-    assert "Generate proposal" not in page.content.decode()
+    assertNotContains(page, "Generate proposal")
     assert client.get(reverse("proposal_download", args=[proposal.pk])).status_code == 200
     assert generate(client, sized).status_code == 403
     assert Proposal.objects.count() == 1
