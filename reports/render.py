@@ -6,6 +6,10 @@ files under `static/reports/` (stylesheet, fonts, images) and the brand's logo, 
 under a base URL that does not exist on any network. Any other URL (http, https, ftp, a
 `file://` path, a data URL smuggled in) is refused and recorded.
 
+The PDF is PDF/A-3b and tagged, so that it can be archived as public bodies require and
+read aloud by a screen reader; its bytes depend on the snapshot only (fixed identifier,
+dates from the snapshot), so the same snapshot gives the same SHA-256 in any process.
+
 `import weasyprint` is slow and the first render of a process is slower than the next
 ones, so the import is at module level and the stylesheet is parsed once per process.
 """
@@ -34,6 +38,7 @@ BASE_URL: Final = "https://proposal.invalid/"
 STATIC_PREFIX: Final = BASE_URL + "static/reports/"
 LOGO_URL: Final = BASE_URL + "brand/logo"
 STYLESHEET: Final = "reports/proposal.css"
+PDF_VARIANT: Final = "pdf/a-3b"
 CONTENT_TYPES: Final = {
     ".css": "text/css",
     ".ttf": "font/ttf",
@@ -118,6 +123,11 @@ def html_to_pdf(html: str, fetcher: ProposalFetcher) -> bytes:
     pdf: bytes = document.write_pdf(
         stylesheets=[css],
         font_config=font_config,
+        # Archived by public bodies (PDF/A) and read with screen readers (tags): the variant
+        # brings the XMP identification and an sRGB output intent, the fonts are embedded,
+        # and the language, title and dates come from the HTML.
+        pdf_variant=PDF_VARIANT,
+        pdf_tags=True,
         # Reproducible bytes: no random identifier, dates from the snapshot (in the HTML).
         pdf_identifier=b"tvox-proposal",
         uncompressed_pdf=False,
