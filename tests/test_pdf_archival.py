@@ -23,7 +23,7 @@ from configurator.models import Project
 from reports.render import render_pdf
 from reports.snapshot import build_snapshot
 
-from .test_proposal_pdf import add_sites
+from .factories import add_sites
 
 pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage")
 
