@@ -5,14 +5,20 @@ changed parts go to test-output/screenshots/labels-*.png."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import re
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from configurator.models import Project, Site, User
+from reports.render import render_pdf
+from reports.snapshot import build_snapshot
 
 from .browser_support import SCREENSHOTS, sign_in
 from .spreadsheets import HEADER
@@ -125,6 +131,7 @@ def test_choices_read_as_labels_on_the_project_and_the_import_preview(
     expect(facts).to_contain_text(hypervisor)
     expect(facts).to_contain_text("100\u00a0%")
     expect(facts).not_to_contain_text("vmware")
+    expect(facts).not_to_contain_text("Giovedì")  # dates without a weekday
     picture(page, "dl.facts", f"project-{language}")
 
     sheet = tmp_path / "sites.csv"
@@ -137,3 +144,37 @@ def test_choices_read_as_labels_on_the_project_and_the_import_preview(
     expect(preview).to_contain_text("VPN")
     picture(page, "section[aria-labelledby=preview-title]", f"import-preview-{language}")
     assert console_errors == []
+
+
+@pytest.mark.usefixtures("media_storage")
+@pytest.mark.parametrize(
+    ("language", "need", "english_need"),
+    [("it", "1.768,32 Mbit/s", "1,768.32"), ("en", "1,768.32 Mbit/s", "1.768,32")],
+)
+def test_the_pdf_pages_keep_labels_numbers_and_dates_of_their_language(
+    large_project: Project, language: str, need: str, english_need: str
+) -> None:
+    """The PDF's cover (date), summary (hypervisor, share) and chart pages, kept as pictures."""
+    rendered = render_pdf(build_snapshot(large_project, language, None), None, 1)
+    pages = [
+        re.sub(r"\s+", " ", page.extract_text())
+        for page in PdfReader(io.BytesIO(rendered.content)).pages
+    ]
+    text = " ".join(pages)
+    assert need in text and english_need not in text
+    assert "VMware ESXi / vSphere" in text and "vmware" not in text
+    assert "100 %" in text
+    assert not re.search(r"Giovedì|\b0\d (Dicembre|dicembre)", text)
+    chart_page = next(n for n, page in enumerate(pages, start=1) if "(R11)" in page)
+    summary_page = next(n for n, page in enumerate(pages, start=1) if "Hypervisor" in page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = SCREENSHOTS / f"labels-pdf-{language}.pdf"
+    pdf.write_bytes(rendered.content)
+    for number in sorted({1, summary_page, chart_page}):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", "-singlefile", "-f", str(number), "-l", str(number),
+             pdf.name, f"labels-pdf-{language}-page{number}"],
+            cwd=SCREENSHOTS,
+            check=True,
+            timeout=120,
+        )  # fmt: skip

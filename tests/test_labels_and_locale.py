@@ -5,6 +5,7 @@ reader's language writes them, on the pages and in the PDF's context."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -121,3 +122,33 @@ def test_the_questionnaires_conflict_view_names_the_saved_answers(
     with translation.override(language):
         assert attr_display(answered, "hypervisor") == HYPERVISOR[language]
         assert attr_display(answered, "concurrency") == "100\u00a0%"
+
+
+# --- Dates as the language writes them ------------------------------------------------------
+
+DATES = {
+    "en": ("3 Dec 2026", "1 Mar 2026, 09:05"),
+    "it": ("3 dicembre 2026", "1 marzo 2026, 09:05"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_project_page_writes_dates_as_the_language_does(
+    answered: Project, alice: User, language: str
+) -> None:
+    saved = datetime(2026, 3, 1, 8, 5, tzinfo=UTC)  # 09:05 in Rome
+    Project.objects.filter(pk=answered.pk).update(created_at=saved, updated_at=saved)
+    page = reader(alice, language).get(reverse("project_detail", args=[answered.pk])).content
+    assert cells(page.decode()).count(DATES[language][1]) == 2
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_pdf_writes_its_date_as_the_language_does(answered: Project, language: str) -> None:
+    snapshot = build_snapshot(answered, language, None)
+    snapshot["generated_at"] = "2026-12-03T10:00:00+00:00"
+    with translation.override(language):
+        context = proposal_context(snapshot)
+    assert context["generated"] == DATES[language][0]
+    table_date = context["table_date"]
+    assert not table_date.startswith("0")
+    assert language == "en" or table_date == table_date.lower()
