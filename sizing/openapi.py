@@ -173,7 +173,17 @@ def output_schemas() -> dict[str, Schema]:
         **warnings,
     }
     cloud = _closed({"licenses": _closed({"PURE_CLOUD": NUMBER}), **warnings})
-    option = _closed({"fits": {"type": "boolean"}, "reasons": NOTICES})
+    option = _closed(
+        {
+            "fits": {"type": "boolean"},
+            "reasons": NOTICES,
+            "excluded_by": {
+                **_array({"enum": list(REQUIREMENT_NAMES)}),
+                "description": "The requirements that stand against it; dropping them makes "
+                "it fit unless its sites stand against it too (see its reasons).",
+            },
+        }
+    )
     recommendation = _closed(
         {
             "architecture": {"enum": [*ARCHITECTURES, None]},

@@ -66,7 +66,8 @@ def recommend(
     )
     fitting = {option.architecture for option in options if option.fits}
     if not fitting:
-        return Recommendation(None, conflict_reasons(options), options)
+        summary, *each = conflict_reasons(options)
+        return Recommendation(None, (summary, what_to_change(options), *each), options)
     choice, reason = preferred(req, fitting)
     return Recommendation(choice, (reason,), options)
 
@@ -256,6 +257,60 @@ def conflict_reasons(options: tuple[Option, ...]) -> tuple[Notice, ...]:
         causes=causes,
     )
     return (summary, *(_does_not_fit(option) for option in options))
+
+
+def what_to_change(options: tuple[Option, ...]) -> Notice:
+    """Nothing fits: the smallest set of requirements to drop to make one fit. Dropping a
+    requirement never adds a conflict, so an architecture that only requirements stand
+    against fits once those (Option.excluded_by) are dropped; Pure Cloud is never excluded
+    by the sites, so there always is one. Ties are all listed, the architectures that the
+    same set makes fit named together."""
+    candidates = [option for option in options if not option.excluded_by_sites]
+    fewest = min(len(option.excluded_by) for option in candidates)
+    ways: dict[tuple[str, ...], list[Option]] = {}
+    for option in candidates:
+        if len(option.excluded_by) == fewest:
+            ways.setdefault(option.excluded_by, []).append(option)
+    texts = [_drop(names, archs) for names, archs in ways.items()]
+    return Notice(
+        "what_to_change",
+        sorted_rules({rule for _it, _en, rules in texts for rule in rules}),
+        it="Per rendere compatibile un'architettura: "
+        + "; oppure ".join(t[0] for t in texts)
+        + ".",
+        en="To make one architecture fit: " + "; or ".join(t[1] for t in texts) + ".",
+        causes=tuple(dict.fromkeys(f"requirements.{n}" for names in ways for n in names)),
+    )
+
+
+def _drop(names: tuple[str, ...], options: list[Option]) -> tuple[str, str, set[str]]:
+    """(it, en, rules): give up these requirements, and these architectures fit."""
+    rules: set[str] = set()
+    dropped = []
+    for name in names:
+        these = sorted_rules(
+            {
+                rule
+                for option in options
+                for n in option.reasons
+                if f"requirements.{name}" in n.causes
+                for rule in n.rules
+            }
+        )
+        it, en = REQUIREMENT_LABELS[name]
+        dropped.append((f"'{it}' ({rules_text(these)})", f"'{en}' ({rules_text(these)})"))
+        rules |= set(these)
+    many = len(names) > 1
+    subjects_it = names_it([SUBJECTS_IT[o.architecture] for o in options]).replace(" e ", " o ")
+    subjects_en = names_en([ARCHITECTURE_LABELS[o.architecture][1] for o in options])
+    return (
+        ("rinunciare ai requisiti " if many else "rinunciare al requisito ")
+        + f"{names_it([it for it, _ in dropped])}, e {subjects_it} è compatibile",
+        ("give up the requirements " if many else "give up the requirement ")
+        + f"{names_en([en for _, en in dropped])}, and {subjects_en.replace(' and ', ' or ')} "
+        "fits",
+        rules,
+    )
 
 
 def _after_colon(sentences: list[str]) -> str:

@@ -80,6 +80,27 @@ class Option:
     fits: bool
     reasons: tuple[Notice, ...]
 
+    @property
+    def excluded_by(self) -> tuple[str, ...]:
+        """The requirements (REQUIREMENT_NAMES) that stand against it, in their order."""
+        return tuple(
+            dict.fromkeys(
+                cause.removeprefix("requirements.")
+                for notice in self.reasons
+                for cause in notice.causes
+                if cause.startswith("requirements.")
+            )
+        )
+
+    @property
+    def excluded_by_sites(self) -> bool:
+        """Whether the sites stand against it too (R2, R5), not only requirements."""
+        return any(
+            not cause.startswith("requirements.")
+            for notice in self.reasons
+            for cause in notice.causes
+        )
+
 
 @dataclass(frozen=True)
 class Recommendation:

@@ -681,7 +681,11 @@ class _Writer:
             "architecture": rec.architecture,
             "reasons": self.notices(rec.reasons),
             "options": {
-                o.architecture: {"fits": o.fits, "reasons": self.notices(o.reasons)}
+                o.architecture: {
+                    "fits": o.fits,
+                    "reasons": self.notices(o.reasons),
+                    "excluded_by": list(o.excluded_by),
+                }
                 for o in rec.options
             },
         }

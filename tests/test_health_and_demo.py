@@ -62,7 +62,7 @@ def test_load_demo_creates_a_user_per_role_and_is_safe_to_run_again(db: None) ->
     ]
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Customer.objects.count() == 3
-    assert Project.objects.count() == 4
+    assert Project.objects.count() == 5
     assert "demo-manager-2026" in out.getvalue()
     sales = User.objects.get(username="sales")
     assert sales.check_password("demo-sales-2026")

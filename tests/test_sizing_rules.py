@@ -547,7 +547,7 @@ def test_it_names_the_conflicting_requirements_and_rules_when_nothing_fits(
     assert set(summary.causes) == causes
     assert rules <= set(summary.rules)
     assert all(rule in summary.en and rule in summary.it for rule in rules)
-    assert [r.code for r in rec.reasons[1:]] == ["does_not_fit"] * 3
+    assert [r.code for r in rec.reasons[1:]] == ["what_to_change", *["does_not_fit"] * 3]
     assert not any(option.fits for option in rec.options)
 
 

@@ -55,7 +55,16 @@ CUSTOMERS = [
     ("Alpine Insurance AG", "CHE123456789", "CH", "en", "Anna Keller", "a.keller@example.ch"),
 ]
 PROJECTS = [
-    # customer index, title, owner username, status, notes
+    # customer index, title, owner username, status, notes. The first is created first, so
+    # it is the oldest and listed last: a requirements conflict, with what to change (R3).
+    (
+        1,
+        "Private switchboard without a single point of failure",
+        "sales2",
+        ProjectStatus.DRAFT,
+        "Conflict example: TVox must stay in the customer's data centre and have no single "
+        "point of failure, which MCS cannot give (R3); the results say what to give up.",
+    ),
     (
         0,
         "Contact centre for 3 hospitals",
@@ -68,7 +77,8 @@ PROJECTS = [
         "Emergency line redundancy",
         "sales",
         ProjectStatus.IN_REVIEW,
-        "Customer requires no single point of failure for the switchboard.",
+        "Customer requires no single point of failure for the switchboard: a Master + Slave "
+        "pair in the cloud, with the PURE_CLOUD licence on both (R3).",
     ),
     (
         1,
@@ -90,6 +100,10 @@ PROJECTS = [
 # (name, address, connectivity, users, SIP phones, apps, web clients, widgets,
 #  Webclient in Smart Working, TVoxTeam Smartworking).
 SIZING = [
+    (
+        {"tvox_systems": 1, "keep_tvox_private": True, "redundancy": True},
+        [("Pescara - Centralino", "Via Tiburtina 80, Pescara", "lan", 40, 40, 0, 20, 0, 0, 0)],
+    ),
     (
         {
             "tvox_systems": 1,
@@ -116,7 +130,7 @@ SIZING = [
         ],
     ),
     (
-        {"tvox_systems": 2, "redundancy": True, "keep_tvox_private": True},
+        {"tvox_systems": 1, "redundancy": True},
         [("Milano - Centrale operativa", "Via Manzoni 12, Milano", "lan", 80, 80, 0, 80, 0, 0, 0)],
     ),
     (
