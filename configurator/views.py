@@ -157,7 +157,11 @@ def _save_or_show_conflict(
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    project = get_project_for_user(request, pk, edit=True)
+    project = get_project_for_user(request, pk, edit=request.method == "POST")
+    if not project.can_be_edited_by(request.user):
+        # The flow's first step: a read-only viewer sees the details, not a form to refuse.
+        context = {"project": project, "step": "details"}
+        return render(request, "configurator/project_details.html", context)
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         conflict = _save_or_show_conflict(

@@ -165,10 +165,11 @@ MATRIX: list[Row] = [
         {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
     ),
     Row(
+        # A read-only viewer gets the details read-only, never a dead end.
         "project_edit",
         "project",
         GET,
-        {"alice": 200, "bob": 404, "maria": 403, "adam": 200, "charlie": 404},
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
     ),
     Row(
         "project_edit",

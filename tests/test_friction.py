@@ -137,3 +137,39 @@ def test_the_import_still_wants_every_count_cell(project: Project) -> None:
     row = ["Lodi", "", "lan", *("" if name == "widgets" else "1" for name in Site.COUNT_FIELDS)]
     [checked] = validate_rows(project, [header, row])
     assert checked.errors == [("Widgets", "This field is required.")]
+
+
+# --- A read-only viewer gets every step read-only, never "Not allowed" --------------------
+
+
+def test_a_manager_sees_the_project_details_read_only(
+    client: Client, maria: User, project: Project
+) -> None:
+    client.force_login(maria)
+    page = client.get(reverse("project_edit", args=[project.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>Customer and project</h1>" in html
+    assert "Three hospitals" in html and "Ospedale San Luca S.p.A." in html
+    assert 'aria-current="step"><span class="flow__n">1</span>' in html
+    assert 'name="title"' not in html
+    assert ">Save<" not in html
+
+
+def test_a_manager_still_cannot_change_the_project_details(
+    client: Client, maria: User, project: Project
+) -> None:
+    client.force_login(maria)
+    data = {"customer": project.customer_id, "title": "Renamed", "status": "draft"}
+    response = client.post(reverse("project_edit", args=[project.pk]), {**data, "revision": 1})
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert project.title == "Three hospitals"
+
+
+def test_the_owner_still_gets_the_form_to_edit_the_details(
+    client: Client, alice: User, project: Project
+) -> None:
+    client.force_login(alice)
+    html = client.get(reverse("project_edit", args=[project.pk])).content.decode()
+    assert 'name="title"' in html and ">Save<" in html
