@@ -124,8 +124,10 @@ def _one_stored_file(shape: Shape, media: Path, proposal_id: int, project_id: in
     recorded = proposal_row(shape.database_url, proposal_id)
     rows = db_query(
         shape.database_url,
-        "SELECT count(*) FROM reports_proposal WHERE project_id = %s AND version = 1",
+        "SELECT count(*) FROM reports_proposal WHERE project_id = %s AND version = "
+        "(SELECT version FROM reports_proposal WHERE id = %s)",
         project_id,
+        proposal_id,
     )
     assert rows == [(1,)], rows
     pdfs = [p.relative_to(media).as_posix() for p in media.rglob("*.pdf")]
