@@ -32,6 +32,7 @@ from django.db.models import Field, Model
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from configurator.models import Customer, Organization, Project, Role, User
 from reports.models import Prerequisite, Proposal
@@ -248,7 +249,7 @@ def test_every_admin_form_refuses_another_organisations_row(
             assert field.name in errors, f"{field.name} took another organisation's row"
             # The page that refuses it does not name it either (a raw-id widget looked the
             # posted id up unscoped and printed the other organisation's name).
-            assert str(foreign) not in response.content.decode(), field.name
+            assertNotContains(response, str(foreign), msg_prefix=field.name)
     if view == "add":
         # Nor does an add page that the id is handed to in its query string.
         prefilled = client.get(f"{url}?{field.name}={foreign.pk}")
@@ -321,7 +322,7 @@ def test_no_admin_page_shows_another_organisations_rows(
             urls.append(f"{reverse('admin:autocomplete')}?{query}&field_name={field.name}")
     shown = {url: client.get(url) for url in urls}
     opened = {url: r.content.decode() for url, r in shown.items() if r.status_code == 200}
-    assert "alice" in opened[admin_url(User, "changelist")]  # the crawl saw real pages
+    assertContains(shown[admin_url(User, "changelist")], "alice")  # the crawl saw real pages
     for url, content in opened.items():
         leaked = [secret for secret in SECRETS_OF if secret in content]
         assert not leaked, f"{url} shows {leaked}"
@@ -395,10 +396,11 @@ def test_a_history_shows_no_entry_of_another_organisation(
         user_id=root.pk, queryset=[alice], action_flag=CHANGE, change_message="By root"
     )
     client.force_login(adam)
-    page = client.get(admin_url(User, "history", alice.pk)).content.decode()
-    assert "By root" in page and "By charlie" not in page
+    page = client.get(admin_url(User, "history", alice.pk))
+    assertContains(page, "By root")
+    assertNotContains(page, "By charlie")
     client.force_login(root)
-    assert "By charlie" in client.get(admin_url(User, "history", alice.pk)).content.decode()
+    assertContains(client.get(admin_url(User, "history", alice.pk)), "By charlie")
 
 
 def test_an_administrator_cannot_reach_a_superusers_or_a_permission_holders_account(
