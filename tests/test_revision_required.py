@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import Project, Site, User
 
@@ -104,7 +105,7 @@ def test_it_answers_a_change_without_the_current_revision_with_the_conflict_page
 
     status, message = CHANGES[name]
     assert response.status_code == status
-    assert message in response.content.decode()
+    assertContains(response, message, status_code=status)
     assert _state() == before
 
 
@@ -133,7 +134,7 @@ def test_the_conflict_page_carries_the_fresh_revision_so_saving_again_is_a_choic
     response = client.post(url, data)
 
     assert response.status_code == 409
-    assert 'name="revision" value="2"' in response.content.decode()
+    assertContains(response, 'name="revision" value="2"', status_code=409)
     again = client.post(url, {**data, "revision": "2"})
     assert again.status_code == 302
     project.refresh_from_db()
