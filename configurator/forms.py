@@ -12,6 +12,8 @@ from django.core.validators import MaxLengthValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from sizing.schema import is_domain_name
+
 from .branding import MAX_BYTES, MAX_SIDE, validate_logo
 from .models import (
     REQUIREMENT_FIELDS,
@@ -230,7 +232,6 @@ HYPERVISOR_CHOICES = [
     ("kvm", _("KVM / Proxmox (not supported, R8)")),
     ("nutanix", _("Nutanix AHV (not supported, R8)")),
 ]
-_FQDN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -292,7 +293,7 @@ class QuestionnaireForm(forms.ModelForm):
 
     def clean_public_domain(self) -> str:
         domain: str = self.cleaned_data["public_domain"].strip().lower().rstrip(".")
-        if domain and not _FQDN.match(domain):
+        if domain and not is_domain_name(domain):  # the sizing contract's own rule (R7)
             raise forms.ValidationError(
                 _("Enter a fully qualified domain name, such as mcs.example.com.")
             )

@@ -185,3 +185,23 @@ def test_the_proposal_snapshot_warns_of_what_is_still_true_of_its_domain(
     assert warning("en").startswith(f"The public domain name {DOMAIN} must resolve")
     assert warning("it").startswith(f"Il nome di dominio pubblico {DOMAIN} deve risolvere")
     assert build_snapshot(project, "en", None)["sizing_input"]["public_domain"] == DOMAIN
+
+
+@pytest.mark.parametrize("domain", ["192.168.1.10", "mcs.example.123", "localhost"])
+def test_the_questionnaire_refuses_what_the_sizing_contract_refuses(domain: str) -> None:
+    """One rule for a domain name: what the form saved, the sizing must accept (else the
+    project's page would show a public_domain error for an answer the form took)."""
+    from configurator.forms import QuestionnaireForm
+
+    form = QuestionnaireForm({"public_domain": domain})
+    form.is_valid()
+    assert "public_domain" in form.errors
+
+
+def test_the_questionnaire_keeps_a_domain_the_contract_accepts() -> None:
+    from configurator.forms import QuestionnaireForm
+
+    form = QuestionnaireForm({"public_domain": "MCS.Example.com."})
+    form.is_valid()
+    assert "public_domain" not in form.errors
+    assert form.cleaned_data["public_domain"] == "mcs.example.com"
