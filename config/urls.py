@@ -1,12 +1,23 @@
 """The site's URLs: each app's own urls.py, Django's sign-in and password views, the
-language switch, the health check and the admin."""
+language switch, the health check, the icon and the admin."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 from config.health import healthz
 from configurator.forms import SignInForm
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask /favicon.ico of every site, signed in or not: the static icon the pages
+    link (not permanent: the static name changes with the icon)."""
+    return HttpResponseRedirect(static("img/favicon.svg"))
+
 
 urlpatterns = [
     # First: its password reset replaces Django's (same URL and name).
@@ -23,5 +34,6 @@ urlpatterns = [
     path("api/", include("sizing.urls")),
     path("", include("reports.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]

@@ -414,6 +414,13 @@ MATRIX: list[Row] = [
         GET,
         {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
     ),
+    Row(
+        # The icon browsers ask of every site: a redirect to the static one, for anybody.
+        "favicon",
+        None,
+        GET,
+        {"alice": 302, "bob": 302, "maria": 302, "adam": 302, "charlie": 302},
+    ),
 ]
 PERSONAS = ["alice", "bob", "maria", "adam", "charlie"]
 
@@ -526,4 +533,4 @@ ANONYMOUS_POSTS = [
     "/organization/branding/",
 ]
 # Answer anonymous visitors without a sign-in redirect (see the tests below them).
-ANONYMOUS_NOT_REDIRECTED = {"healthz", "sizing", "sizing_openapi"}
+ANONYMOUS_NOT_REDIRECTED = {"healthz", "sizing", "sizing_openapi", "favicon"}

@@ -7,6 +7,8 @@ alice (a sales engineer) owns the project; maria, her manager, only reads it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import get_resolver
 from playwright.sync_api import Page, expect
@@ -95,3 +97,38 @@ def test_a_manager_walks_every_step_without_a_dead_end(
             status = page.request.get(link, max_redirects=0).status
             assert status in (200, 302), (step, link, status)
     assert console_errors == []
+
+
+# --- Answers ticked quickly log nothing --------------------------------------------------
+
+
+def test_ticking_answers_quickly_logs_no_error(
+    page: Page, live_server: object, sized_project: Project
+) -> None:
+    """Every console error, unfiltered: the requests that replace each other are not."""
+    logged: list[str] = []
+    page.on("console", lambda message: message.type == "error" and logged.append(message.text))
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base)
+    page.goto(f"{base}/projects/{sized_project.pk}/questionnaire/")
+    private = page.get_by_label(re.compile("private infrastructure"))
+    sent = []
+    page.on("request", lambda request: "/preview/" in request.url and sent.append(request))
+    for _ in range(4):  # tick and untick faster than the answers come back
+        private.click(delay=0)
+        private.click(delay=0)
+    private.click()
+    wait_for_htmx_idle(page)
+    assert len(sent) > 1
+    expect(private).to_be_checked()
+    panel = page.locator("#results-panel .recommendation")
+    expect(panel).to_contain_text("TVox + MCS")
+    assert logged == []
+
+
+def test_the_browser_finds_the_favicon(page: Page, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    response = page.request.get(f"{base}/favicon.ico")
+    assert response.status == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert b"<svg" in response.body()

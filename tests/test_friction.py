@@ -173,3 +173,13 @@ def test_the_owner_still_gets_the_form_to_edit_the_details(
     client.force_login(alice)
     html = client.get(reverse("project_edit", args=[project.pk])).content.decode()
     assert 'name="title"' in html and ">Save<" in html
+
+
+# --- /favicon.ico is the icon the pages link ----------------------------------------------
+
+
+def test_the_favicon_is_served_to_anybody(client: Client, db: None) -> None:
+    response = client.get("/favicon.ico", follow=True)
+    assert response.redirect_chain == [("/static/img/favicon.svg", 302)]
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
