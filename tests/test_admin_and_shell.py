@@ -8,6 +8,7 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import Customer, Project, Role, User
 
@@ -102,10 +103,10 @@ def test_the_shell_sends_a_content_security_policy_with_a_nonce(
     nonce = re.search(r"'nonce-([^']+)'", policy)
     assert nonce is not None
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
-    assert f'nonce="{nonce.group(1)}"' in response.content.decode()
+    assertContains(response, f'nonce="{nonce.group(1)}"')
 
 
 def test_the_user_menu_shows_the_role(client: Client, maria: User) -> None:
     client.force_login(maria)
-    page = client.get(reverse("project_list")).content.decode()
-    assert str(Role.MANAGER.label) in page
+    page = client.get(reverse("project_list"))
+    assertContains(page, str(Role.MANAGER.label))
