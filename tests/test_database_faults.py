@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from django.db import close_old_connections, connection
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import Project, User
 
@@ -88,14 +89,15 @@ def _between_requests() -> None:
 
 
 def _assert_error_page(response: Any) -> None:
-    assert response.status_code in (500, 503)
+    status = response.status_code
+    assert status in (500, 503)
     assert "500.html" in [t.name for t in response.templates]
-    page = response.content.decode()
-    assert NOTHING_HALF_SAVED in page, page
+    assertContains(response, NOTHING_HALF_SAVED, status_code=status)
     # It says what to do, in both languages, and is the product's page (not a bare error).
-    assert "Open the page again" in page, page
-    assert 'lang="it"' in page and 'lang="en"' in page, page
-    assert "TVox" in page
+    assertContains(response, "Open the page again", status_code=status)
+    assertContains(response, 'lang="it"', status_code=status)
+    assertContains(response, 'lang="en"', status_code=status)
+    assertContains(response, "TVox", status_code=status)
 
 
 def test_it_saves_a_site_whole_or_not_at_all_when_the_connection_drops(
@@ -184,4 +186,4 @@ def test_it_reconnects_when_the_idle_connection_was_dropped_between_requests(
     _between_requests()
     response = client.get(reverse("project_detail", args=[project.pk]))
     assert response.status_code == 200
-    assert project.title in response.content.decode()
+    assertContains(response, project.title)
