@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from pytest_django.asserts import assertContains
 
 from configurator.models import Customer, Organization, Project, Role, User
 
@@ -91,7 +92,7 @@ def test_the_demo_users_can_sign_in(client: Client, db: None) -> None:
         "/accounts/login/", {"username": "manager", "password": "demo-manager-2026"}
     )
     assert response.status_code == 302
-    listing = client.get("/projects/").content.decode()
+    listing = client.get("/projects/")
     # The manager sees every project of the organisation, whoever owns it.
-    assert "Warehouses and drivers" in listing
-    assert "Contact centre for 3 hospitals" in listing
+    assertContains(listing, "Warehouses and drivers")
+    assertContains(listing, "Contact centre for 3 hospitals")
