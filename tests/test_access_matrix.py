@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from pytest_django.asserts import assertNotContains
 
 from configurator.models import Customer, Organization, Project, Site, User
 from reports.models import Proposal
@@ -168,8 +169,8 @@ def test_it_hides_other_organisations_from_lists(
     client: Client, charlie: User, project: Project, customer: Customer
 ) -> None:
     client.force_login(charlie)
-    assert project.title not in client.get(reverse("project_list")).content.decode()
-    assert customer.company_name not in client.get(reverse("customer_list")).content.decode()
+    assertNotContains(client.get(reverse("project_list")), project.title)
+    assertNotContains(client.get(reverse("customer_list")), customer.company_name)
 
 
 def test_it_refuses_a_project_for_another_organisations_customer(
