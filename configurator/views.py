@@ -290,6 +290,30 @@ def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- Sites --------------------------------------------------------------------------------
 
 SITES_TEMPLATE = "configurator/project_sites.html"
+SITE_SORTS = ("name", "connectivity", *Site.COUNT_FIELDS)
+CARDS_AT_MOST = 5  # above this many sites the inventory opens as a table
+
+
+def _site_layout(request: AuthenticatedRequest, sites: list[Site]) -> tuple[str, str, list[Site]]:
+    """Cards or table (`?view=`, by default a table above CARDS_AT_MOST sites) and, for the
+    table, the sites ordered by `?sort=` (a column, `-` first for descending) in memory:
+    the page already holds every site for the sizing, so no other query."""
+    view = request.GET.get("view")
+    if view not in ("cards", "table"):
+        view = "table" if len(sites) > CARDS_AT_MOST else "cards"
+    sort = request.GET.get("sort", "")
+    key = sort.removeprefix("-")
+    if view == "cards" or key not in SITE_SORTS:
+        return view, "", sites
+
+    def value(site: Site) -> Any:
+        if key == "name":
+            return site.name.casefold()
+        if key == "connectivity":
+            return str(site.get_connectivity_display()).casefold()
+        return getattr(site, key)
+
+    return view, sort, sorted(sites, key=value, reverse=sort.startswith("-"))
 
 
 def _site_form(project: Project, site: Site | None = None, data: Any = None) -> SiteForm:
@@ -310,12 +334,16 @@ def _sites_page(
     """The sites step: the inventory (one row being edited at most), the form to add a
     site, and the results panel. htmx requests get the inventory region only."""
     sites = list(project.sites.all())
+    view, sort, shown = _site_layout(request, sites)
     editing_pk = editing.instance.pk if editing else None
-    rows = [(site, editing if site.pk == editing_pk else None) for site in sites]
+    rows = [(site, editing if site.pk == editing_pk else None) for site in shown]
     context = {
         "project": project,
         "step": "sites",
         "rows": rows,
+        "view": view,
+        "sort": sort,
+        "totals": {name: sum(getattr(site, name) for site in sites) for name in Site.COUNT_FIELDS},
         "adding": adding or _site_form(project),
         "error": error,
         "can_edit": project.can_be_edited_by(request.user),
