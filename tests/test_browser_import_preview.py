@@ -1,6 +1,5 @@
 """The import preview fits the page: on a 1,366 px screen and on a 1,280 px laptop the table of
-a file with long addresses needs no horizontal scroll, and the check column stays narrow
-(issue 10, item 10)."""
+a file with long addresses needs no horizontal scroll, and the check column stays narrow."""
 
 from __future__ import annotations
 

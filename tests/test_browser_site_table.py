@@ -1,4 +1,4 @@
-"""The site inventory as a table in headless Chromium (issue 10, item 9): sorted by a click,
+"""The site inventory as a table in headless Chromium: sorted by a click,
 edited in its row, cards or table chosen by a link, with and without JavaScript. Pictures
 of the table in both languages go to test-output/screenshots/site-table-{en,it}.png."""
 

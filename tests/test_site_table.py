@@ -1,4 +1,4 @@
-"""The site inventory as a table (issue 10, item 9): one row per site, a totals row,
+"""The site inventory as a table: one row per site, a totals row,
 sortable columns, the default above five sites, cards or table kept in the query string,
 editing through the existing forms, and no query per site."""
 
