@@ -609,13 +609,18 @@ def proposal_key(downloaded: Downloaded, language: str) -> str:
     )
 
 
-def render_again(shape: Shape, proposal_id: int) -> str:
-    """Send the task once more, over the broker, to the test's worker; its result."""
+def render_again(shape: Shape, proposal_id: int, task_id: str | None = None) -> str:
+    """Send the task once more, over the broker, to the test's worker; its result. With
+    `task_id`, the same message again (a redelivery), not a new one."""
     from config.celery import app
 
     # The task stores no result (the row is the outcome); this delivery asks for one.
     result = app.send_task(
-        "reports.render_proposal", args=[proposal_id], queue=shape.queue, ignore_result=False
+        "reports.render_proposal",
+        args=[proposal_id],
+        queue=shape.queue,
+        ignore_result=False,
+        task_id=task_id,
     )
     try:
         deadline = time.monotonic() + RENDER_WAIT

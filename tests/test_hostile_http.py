@@ -213,6 +213,7 @@ def test_a_password_reset_under_a_foreign_host_sends_no_mail(client: Client, ali
     assert mail.outbox == []
 
 
+@pytest.mark.usefixtures("eager_tasks")  # the mail is sent by a Celery task
 def test_forwarded_host_is_ignored_in_the_reset_link(client: Client, alice: User) -> None:
     response = client.post(
         reverse("password_reset"),
