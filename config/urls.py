@@ -33,6 +33,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("sizing.urls")),
     path("", include("reports.urls")),
+    path("", include("review.urls")),
+    path("", include("dashboard.urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),

@@ -114,7 +114,7 @@ def _apply(request: AuthenticatedRequest, project: Project, confirm: ConfirmForm
         return _import_page(request, project, status=400, error=message)
     rows = pending["rows"]
     with transaction.atomic():
-        if not project.bump_revision(pending["revision"]):
+        if not project.bump_revision(pending["revision"], by=request.user):
             fresh = Project.objects.select_related("owner").get(pk=project.pk)
             message = _(
                 "%(user)s changed this project after your preview (now revision %(n)d): "

@@ -12,8 +12,9 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +144,11 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class Language(models.TextChoices):
+    ITALIAN = "it", _("Italian")
+    ENGLISH = "en", _("English")
+
+
 class User(AbstractUser):
     organization = models.ForeignKey(
         Organization,
@@ -152,6 +158,10 @@ class User(AbstractUser):
     )
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.SALES_ENGINEER
+    )
+    # The language of what the application writes to the user (e-mails).
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.ITALIAN
     )
 
     objects = UserManager()  # type: ignore[misc]
@@ -177,11 +187,6 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
-
-
-class Language(models.TextChoices):
-    ITALIAN = "it", _("Italian")
-    ENGLISH = "en", _("English")
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
@@ -247,6 +252,15 @@ class ProjectStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     LOST = "lost", _("Lost")
 
+
+# A review is of one revision: a change to a project in review or approved sends it back
+# to draft (`Project.save_revision`, `Project.bump_revision`).
+REVIEWED_STATUSES = (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED)
+
+# Sent in the transaction of every new revision of a project, after its row is written,
+# with `project`, `previous_status` (its status before the change: a reviewed status means
+# the change sent it back to draft) and `by` (the user who changed it, or None).
+project_revised = Signal()
 
 # The questionnaire's answers are the sizing's requirements, one model field each.
 REQUIREMENT_FIELDS = REQUIREMENT_NAMES
@@ -355,18 +369,12 @@ class Project(models.Model):
             data["public_domain"] = self.public_domain
         return data
 
-    def bump_revision(self, expected_revision: int) -> bool:
+    def bump_revision(self, expected_revision: int, *, by: User | None = None) -> bool:
         """Count a change made elsewhere (a site) as a new revision of the project, only if
         nobody saved since `expected_revision`; call it in the change's transaction."""
-        now = timezone.now()
-        updated = Project.objects.filter(pk=self.pk, revision=expected_revision).update(
-            revision=F("revision") + 1, updated_at=now
-        )
-        if updated:
-            self.revision, self.updated_at = expected_revision + 1, now
-        return bool(updated)
+        return self._claim_revision(expected_revision, {}, by)
 
-    def save_revision(self, expected_revision: int) -> bool:
+    def save_revision(self, expected_revision: int, *, by: User | None = None) -> bool:
         """Save this project only if nobody saved it since `expected_revision` was read.
 
         The check and the increment are one UPDATE, so of two concurrent saves exactly one
@@ -377,14 +385,40 @@ class Project(models.Model):
             for f in self._meta.concrete_fields
             if not f.primary_key and f.name not in ("created_at", "revision", "updated_at")
         }
-        now = timezone.now()
-        updated = Project.objects.filter(pk=self.pk, revision=expected_revision).update(
-            **fields, revision=F("revision") + 1, updated_at=now
-        )
-        if updated:
-            self.revision = expected_revision + 1
-            self.updated_at = now
-        return bool(updated)
+        return self._claim_revision(expected_revision, fields, by)
+
+    def _claim_revision(
+        self, expected_revision: int, fields: dict[str, Any], by: User | None
+    ) -> bool:
+        """Write `fields` and the next revision if the row is still at `expected_revision`.
+
+        A project in review or approved goes back to draft: its review was of the revision
+        this change replaces. The UPDATE is also conditioned on the status read just before
+        it, so the status it replaces is exact even when a review transition (which does not
+        change the revision) commits in between; then it reads again.
+        """
+        fields.pop("status", None)  # the status changes by review transitions only
+        with transaction.atomic():
+            for _attempt in range(3):
+                previous = (
+                    Project.objects.filter(pk=self.pk, revision=expected_revision)
+                    .values_list("status", flat=True)
+                    .first()
+                )
+                if previous is None:
+                    return False
+                status = ProjectStatus.DRAFT if previous in REVIEWED_STATUSES else previous
+                now = timezone.now()
+                updated = Project.objects.filter(
+                    pk=self.pk, revision=expected_revision, status=previous
+                ).update(**fields, status=status, revision=F("revision") + 1, updated_at=now)
+                if updated:
+                    self.revision, self.updated_at, self.status = expected_revision + 1, now, status
+                    project_revised.send(
+                        sender=Project, project=self, previous_status=previous, by=by
+                    )
+                    return True
+        return False
 
 
 class Connectivity(models.TextChoices):

@@ -129,7 +129,7 @@ def _save_or_show_conflict(
     On a conflict nothing is written: the page comes back with what was typed still in the
     form, the saved values beside it, and the fresh revision, so saving again is a choice.
     """
-    if project.save_revision(form.cleaned_data["revision"]):
+    if project.save_revision(form.cleaned_data["revision"], by=request.user):
         messages.success(request, _("Project saved (revision %(n)d).") % {"n": project.revision})
         return None
     fresh = get_project_for_user(request, project.pk)
@@ -396,7 +396,7 @@ def site_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _sites_page(request, project, adding=form)
     with transaction.atomic():
-        if not project.bump_revision(form.cleaned_data["revision"]):
+        if not project.bump_revision(form.cleaned_data["revision"], by=request.user):
             return _refused(request, project, adding=form)
         form.instance.position = project.sites.count()
         form.save()
@@ -416,7 +416,7 @@ def site_edit(request: AuthenticatedRequest, pk: int, site_pk: int) -> HttpRespo
     if not form.is_valid():
         return _sites_page(request, project, editing=form)
     with transaction.atomic():
-        if not project.bump_revision(form.cleaned_data["revision"]):
+        if not project.bump_revision(form.cleaned_data["revision"], by=request.user):
             return _refused(request, project, editing=form)
         form.save()
     return _after_site_change(request, project)
@@ -430,7 +430,7 @@ def _site_button(
     project = get_project_for_user(request, pk, edit=True)
     site = get_site_of_project(project, site_pk)
     with transaction.atomic():
-        if not project.bump_revision(_posted_revision(request)):
+        if not project.bump_revision(_posted_revision(request), by=request.user):
             return _refused(request, project)
         change(project, site)
     return _after_site_change(request, project)
