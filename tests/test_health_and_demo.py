@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from configurator.models import Customer, Organization, Project, Role, User
@@ -96,3 +98,26 @@ def test_the_demo_users_can_sign_in(client: Client, db: None) -> None:
     # The manager sees every project of the organisation, whoever owns it.
     assertContains(listing, "Warehouses and drivers")
     assertContains(listing, "Contact centre for 3 hospitals")
+
+
+def test_the_demo_projects_under_review_have_their_review_record(db: None) -> None:
+    """A reviewed demo project got there by transitions: the dashboard's queue has an age
+    and the project page a record; a second run adds none."""
+    from review.models import Action, Transition
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    by_status = {
+        project.status: [
+            (t.action, t.to_status, t.actor.username) for t in project.transitions.all()
+        ]
+        for project in Project.objects.prefetch_related("transitions__actor")
+    }
+    assert by_status["draft"] == []
+    assert by_status["in_review"] == [(Action.SUBMIT, "in_review", "sales")]
+    assert by_status["approved"] == [
+        (Action.SUBMIT, "in_review", "sales"),
+        (Action.APPROVE, "approved", "manager"),
+    ]
+    submitted = Transition.objects.get(project__status="in_review").at
+    assert submitted < timezone.now() - timedelta(days=1)

@@ -8,11 +8,13 @@ the demo users' passwords are reset to the printed ones.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from configurator.admin_access import SHARED_RULES_PERMISSION
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY
@@ -25,6 +27,7 @@ from configurator.models import (
     Site,
     User,
 )
+from review.models import Action, Transition
 
 ORGANIZATION = "Demo Partner S.r.l."
 BRAND = {
@@ -170,6 +173,7 @@ class Command(BaseCommand):
             )
             if created:
                 self._sites(project, sites)
+                self._review_record(project, users)
         self._operator()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for “{organization}”."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with:")
@@ -189,6 +193,39 @@ class Command(BaseCommand):
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
         return operator
+
+    def _review_record(self, project: Project, users: dict[str, User]) -> None:
+        """The transitions that brought a demo project to its status, a few days ago, so
+        the dashboard's review queue shows an age and the project page its record."""
+        if project.status == ProjectStatus.DRAFT:
+            return
+        now = timezone.now()
+        steps = [
+            (Action.SUBMIT, ProjectStatus.DRAFT, ProjectStatus.IN_REVIEW, project.owner, ""),
+        ]
+        if project.status != ProjectStatus.IN_REVIEW:
+            comment = "Sizing checked against the customer's inventory."
+            steps.append(
+                (
+                    Action.APPROVE,
+                    ProjectStatus.IN_REVIEW,
+                    ProjectStatus.APPROVED,
+                    users["manager"],
+                    comment,
+                )
+            )
+        days_ago = len(steps) * 2 + (3 if project.status == ProjectStatus.SENT else 0)
+        for number, (action, before, after, actor, comment) in enumerate(steps):
+            Transition.objects.create(
+                project=project,
+                action=action,
+                from_status=before,
+                to_status=after,
+                revision=project.revision,
+                actor=actor,
+                comment=comment,
+                at=now - timedelta(days=days_ago - 2 * number, hours=3),
+            )
 
     def _sites(self, project: Project, sites: list[tuple[Any, ...]]) -> None:
         Site.objects.bulk_create(
