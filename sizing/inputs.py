@@ -18,6 +18,13 @@ DEVICE_LABELS: Final = {  # (it, en)
     "web_clients": ("web client", "web clients"),
     "widgets": ("widget", "widgets"),
 }
+# The hypervisors MCS runs on (R8), as the notices name them; a sizing table lists the keys.
+HYPERVISOR_LABELS: Final[dict[str, tuple[str, str]]] = {  # (it, en)
+    "vmware": ("VMware ESXi / vSphere", "VMware ESXi / vSphere"),
+    "xen": ("Citrix XenCenter (HVM)", "Citrix XenCenter (HVM)"),
+    "virtualbox": ("Oracle VM VirtualBox", "Oracle VM VirtualBox"),
+    "bare_metal": ("bare metal", "bare metal"),
+}
 COUNT_FIELDS: Final = (
     "users",
     "sip_phones",

@@ -17,15 +17,9 @@ from .explain import (
     pct_en,
     pct_it,
 )
-from .inputs import DEVICE_LABELS, Site, SizingInput
+from .inputs import DEVICE_LABELS, HYPERVISOR_LABELS, Site, SizingInput
 from .tables import SizingTable
 
-HYPERVISOR_LABELS = {
-    "vmware": "VMware ESXi / vSphere",
-    "xen": "Citrix XenCenter (HVM)",
-    "virtualbox": "Oracle VM VirtualBox",
-    "bare_metal": "bare metal",
-}
 NAMED_SITES = 5  # a message names the first few sites, the causes name them all
 
 # --- TVox + MCS: S6 warnings, S7 blockers -------------------------------------------------
@@ -124,12 +118,14 @@ def os_end_of_life(os_name: str, end: date, today: date | None = None) -> Notice
 
 
 def unsupported_hypervisor(hypervisor: str, table: SizingTable) -> Notice:
-    labels = [HYPERVISOR_LABELS.get(name, name) for name in table.supported_hypervisors]
+    supported = table.supported_hypervisors
+    labels_it = [HYPERVISOR_LABELS.get(name, (name, name))[0] for name in supported]
+    labels_en = [HYPERVISOR_LABELS.get(name, (name, name))[1] for name in supported]
     return Notice(
         "unsupported_hypervisor",
         ("R8",),
-        it=f"L'hypervisor '{hypervisor}' non è supportato: MCS gira su {_or_it(labels)} (R8).",
-        en=f"The hypervisor '{hypervisor}' is not supported: MCS runs on {_or_en(labels)} (R8).",
+        it=f"L'hypervisor '{hypervisor}' non è supportato: MCS gira su {_or_it(labels_it)} (R8).",
+        en=f"The hypervisor '{hypervisor}' is not supported: MCS runs on {_or_en(labels_en)} (R8).",
         causes=("hypervisor",),
     )
 

@@ -11,7 +11,7 @@ import pytest
 
 from sizing.engine import size, size_hybrid, size_mcs, size_pure_cloud
 from sizing.explain import Notice
-from sizing.inputs import Requirements, Site, SizingInput
+from sizing.inputs import HYPERVISOR_LABELS, Requirements, Site, SizingInput
 from sizing.notices import os_end_of_life
 from sizing.results import McsSizing, SizingResult
 from sizing.schema import parse_input, result_to_dict
@@ -331,6 +331,15 @@ def test_it_flags_any_other_hypervisor_as_unsupported() -> None:
     assert warnings["unsupported_hypervisor"].rules == ("R8",)
     assert "hyper-v" in warnings["unsupported_hypervisor"].en
     assert warnings["unsupported_hypervisor"].causes == ("hypervisor",)
+
+
+def test_the_unsupported_hypervisor_warning_names_the_supported_ones_by_their_labels() -> None:
+    warning = {w.code: w for w in mcs_for(0, hypervisor="kvm").warnings}["unsupported_hypervisor"]
+    for key in SEED_TABLE.supported_hypervisors:
+        it, en = HYPERVISOR_LABELS[key]
+        assert it in warning.it
+        assert en in warning.en
+    assert "VMware ESXi / vSphere" in warning.en  # a label, not the key "vmware"
 
 
 # --- S7: blocking conflicts (R2, R3/R13, R5) ------------------------------------------------
