@@ -15,6 +15,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from . import glyph_widths
+
 
 def element(tag: str, content: object = None, **attrs: object) -> SafeString:
     """`<tag …>content</tag>`, or `<tag … />` when `content` is None. Attribute names are
@@ -54,21 +56,19 @@ def localized_number(value: object, places: int = 2) -> str:
     return number_format(amount, use_l10n=True, force_grouping=True)
 
 
-def char_width(char: str) -> float:
-    """A generous estimate of a glyph's advance in em (DejaVu Sans, the widest fallback)."""
+def char_width(char: str, bold: bool = False) -> float:
+    """A glyph's advance in em in DejaVu Sans, the font the SVG is drawn in
+    (`configurator.glyph_widths`); a character the table does not hold counts as wider than
+    the letters of the common alphabets, so that the estimate is not short."""
     if unicodedata.combining(char):
         return 0.0
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1.0
-    if char in " .,:;'!|iljtfr()[]":
-        return 0.36
-    if char.isupper() or char.isdigit() or char in "mwMW@%&":
-        return 0.74 if char in "mwMW@%&" else 0.68
-    if char.islower():
-        return 0.6
-    return 0.7
+    if bold:
+        units = glyph_widths.BOLD.get(char, glyph_widths.UNLISTED_BOLD)
+    else:
+        units = glyph_widths.REGULAR.get(char, glyph_widths.UNLISTED_REGULAR)
+    return units / glyph_widths.UNITS_PER_EM
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The estimated width of `text` at font size `size` (see `char_width`)."""
-    return sum(char_width(c) for c in text) * size * (1.08 if bold else 1.0)
+    return sum(char_width(c, bold) for c in text) * size

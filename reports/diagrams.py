@@ -30,9 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
-from configurator.svg import char_width as _char_width
-from configurator.svg import element, join, short_number
-from configurator.svg import text_width as _text_width
+from configurator.svg import element, join, short_number, text_width
 from sizing.inputs import CONNECTIVITIES
 from sizing.results import ARCHITECTURES
 
@@ -116,12 +114,12 @@ def _clean(value: object) -> str:
 
 def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
     """`text` cut with an ellipsis so that it fits `width` (done before any escaping)."""
-    if _text_width(text, size, bold) <= width:
+    if text_width(text, size, bold) <= width:
         return text
-    room = width - _text_width("…", size, bold)
+    room = width - text_width("…", size, bold)
     used, kept = 0.0, []
     for char in text:
-        used += _char_width(char) * size * (1.08 if bold else 1.0)
+        used += text_width(char, size, bold)
         if used > room:
             break
         kept.append(char)
@@ -157,7 +155,7 @@ def _text(
     with an ellipsis so that it fits. Customer text has its "(" written as a character
     reference too, so that no `url(` of a site's name appears in the SVG's source."""
     if width is not None:
-        while min_size and size > min_size and _text_width(text, size, bold) > width:
+        while min_size and size > min_size and text_width(text, size, bold) > width:
             size = max(size - 0.5, min_size)
         text = _fit(text, width, size, bold)
     content: str = text
@@ -242,7 +240,7 @@ def _arrowhead(x1: float, y1: float, x2: float, y2: float, fill: str) -> SafeStr
 
 def _label_on(x: float, y: float, text: str, *, fill: str, size: float = 8.5) -> SafeString:
     """A label centred on a line, on a white patch that interrupts the line under it."""
-    width = _text_width(text, size, True) + 8
+    width = text_width(text, size, True) + 8
     return join(
         [
             _rect(x - width / 2, y - size - 1, width, size + 5, stroke=None, rx=2),
@@ -535,7 +533,7 @@ def _legend(
         )
         text = _fit(text, WIDTH - x - 40, 8.5)
         parts.append(_text(x + 30, LEGEND_Y, text, size=8.5, fill=MUTED, anchor="start"))
-        x += 30 + _text_width(text, 8.5) + 24
+        x += 30 + text_width(text, 8.5) + 24
     return parts
 
 

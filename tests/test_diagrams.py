@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from configurator import glyph_widths
+from configurator.svg import char_width
 from reports.diagrams import (
     DANGER,
     DEFAULT_ACCENT,
@@ -334,6 +336,31 @@ def _text_width(text: str, size: float, bold: bool) -> float:
     return units * size / font["head"].unitsPerEm
 
 
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_glyph_table_is_the_fonts_own(bold: bool) -> None:
+    """configurator.glyph_widths holds the advances of the font the diagrams are drawn in."""
+    font = _font(bold)
+    glyphs, advances = font.getBestCmap(), font["hmtx"]
+    table = glyph_widths.BOLD if bold else glyph_widths.REGULAR
+    measured = {char: advances[glyphs[ord(char)]][0] for char in table if ord(char) in glyphs}
+    assert font["head"].unitsPerEm == glyph_widths.UNITS_PER_EM
+    assert {char: table[char] for char in measured} == measured
+    assert len(measured) > 300
+
+
+@pytest.mark.parametrize(
+    "char", ["W", "M", "m", "@", "Œ", "\u4e2d", "\u0416", "\u0429", "\u03a9", "\U0001f600"]
+)
+@pytest.mark.parametrize("bold", [False, True])
+def test_no_glyph_is_estimated_narrower_than_it_is(char: str, bold: bool) -> None:
+    font = _font(bold)
+    glyphs, advances = font.getBestCmap(), font["hmtx"]
+    if ord(char) in glyphs:
+        actual = advances[glyphs[ord(char)]][0] / font["head"].unitsPerEm
+        assert char_width(char, bold) >= actual
+    assert char_width(char, bold) >= (1.0 if ord(char) > 0x2E80 else 0.5)
+
+
 Box = tuple[float, float, float, float]  # x, y, width, height
 
 
@@ -363,14 +390,9 @@ SITES_OF_ALL_KINDS = [
 ]
 
 
-@pytest.mark.parametrize("option", OPTIONS)
-@pytest.mark.parametrize("redundancy", [False, True])
-def test_no_boxes_overlap_and_every_label_fits_its_box(option: str, redundancy: bool) -> None:
-    root = parse(draw(option, SITES_OF_ALL_KINDS, tvox_systems=2, redundancy=redundancy))
-    boxes = _boxes(root)
-    assert len(boxes) > 5
-    overlapping = [(a, b) for a, b in itertools.combinations(boxes, 2) if _overlap(a, b)]
-    assert overlapping == []
+def _assert_every_label_fits_its_box(root: ET.Element, boxes: list[Box]) -> None:
+    """Each text, measured with the font WeasyPrint draws it in, inside the smallest box
+    its anchor is in (or else inside the drawing)."""
     width = float(root.get("viewBox", "").split()[2])
     for node in root.iter(f"{SVG}text"):
         label = "".join(node.itertext())
@@ -392,3 +414,49 @@ def test_no_boxes_overlap_and_every_label_fits_its_box(option: str, redundancy: 
             left,
             right,
         )
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("redundancy", [False, True])
+def test_no_boxes_overlap_and_every_label_fits_its_box(option: str, redundancy: bool) -> None:
+    root = parse(draw(option, SITES_OF_ALL_KINDS, tvox_systems=2, redundancy=redundancy))
+    boxes = _boxes(root)
+    assert len(boxes) > 5
+    overlapping = [(a, b) for a, b in itertools.combinations(boxes, 2) if _overlap(a, b)]
+    assert overlapping == []
+    _assert_every_label_fits_its_box(root, boxes)
+
+
+WIDE_AND_NARROW_NAMES = [
+    "W" * 40,
+    "M" * 40,
+    "i" * 40,
+    "WWW MMM Ůňíčóďé ŒÆ",
+    "Ospedale Maggiore WWMM di Sant'Angelo",
+    "AZIENDA SANITARIA MANTOVA",
+    "Filiale di Forlì-Cesena (Romagna)",
+]
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+@pytest.mark.parametrize("count", [1, 6])
+def test_wide_letters_are_cut_to_fit_their_box(option: str, count: int) -> None:
+    """The width of a name is estimated glyph by glyph: forty W's, wider than any average,
+    are cut so that they stay inside their box, whatever the number of boxes."""
+    for name in WIDE_AND_NARROW_NAMES:
+        root = parse(draw(option, [site(name)] * count))
+        _assert_every_label_fits_its_box(root, _boxes(root))
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_names_that_fit_are_not_cut(count: int) -> None:
+    names = ["Milano", "Sede di Forlì", "Cantù", "MILANO", "WWWW", "iiiiiiiiiiii"]
+    for name in names:
+        shown = texts(draw("mcs", [site(name)] * count))
+        assert name in shown, (name, shown)
+    # Narrow letters take less room than wide ones: more of them are kept.
+    kept = {
+        name: next(label for label in texts(draw("mcs", [site(name)] * 6)) if label.endswith("…"))
+        for name in ("W" * 40, "i" * 40)
+    }
+    assert len(kept["i" * 40]) > 2 * len(kept["W" * 40])
