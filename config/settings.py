@@ -218,6 +218,9 @@ if EMAIL_URL:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL: str = _read("DEFAULT_FROM_EMAIL", str, "configurator@localhost")
+# The address the application's e-mails link to (a review's project page): mail has no
+# request to take the host from. Scheme and host, no trailing slash needed.
+SITE_URL: str = _url("SITE_URL", "http://localhost:8000", ("http", "https")).rstrip("/")
 
 # --- Languages ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

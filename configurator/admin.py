@@ -50,20 +50,29 @@ class UserAdmin(OrganizationScopedAdmin, BaseUserAdmin):  # type: ignore[misc]
         "first_name",
         "last_name",
         "role",
+        "language",
         "organization",
         "is_active",
     ]
-    list_filter = ["role", "is_active", "organization"]
+    list_filter = ["role", "language", "is_active", "organization"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        (_("Organisation and role"), {"fields": ("organization", "role")}),
+        (_("Organisation and role"), {"fields": ("organization", "role", "language")}),
     )
     add_fieldsets = (
         (
             None,
             {
                 "classes": ("wide",),
-                "fields": ("username", "email", "organization", "role", "password1", "password2"),
+                "fields": (
+                    "username",
+                    "email",
+                    "organization",
+                    "role",
+                    "language",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

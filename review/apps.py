@@ -7,4 +7,5 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the project_revised receiver)
+        # Connect the receivers: a reviewed project's change recorded, each transition mailed.
+        from . import notifications, receivers  # noqa: F401
