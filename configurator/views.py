@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -294,13 +295,28 @@ SITE_SORTS = ("name", "connectivity", *Site.COUNT_FIELDS)
 CARDS_AT_MOST = 5  # above this many sites the inventory opens as a table
 
 
-def _site_layout(request: AuthenticatedRequest, sites: list[Site]) -> tuple[str, str, list[Site]]:
-    """Cards or table (`?view=`, by default a table above CARDS_AT_MOST sites) and, for the
-    table, the sites ordered by `?sort=` (a column, `-` first for descending) in memory:
-    the page already holds every site for the sizing, so no other query."""
-    view = request.GET.get("view")
-    if view not in ("cards", "table"):
-        view = "table" if len(sites) > CARDS_AT_MOST else "cards"
+def _site_view(request: AuthenticatedRequest, project: Project, count: int) -> str:
+    """Cards or table: the one chosen (`?view=`), remembered in the session for this project
+    so that it stays through every edit, addition, copy and removal, with or without
+    JavaScript; by default a table above CARDS_AT_MOST sites."""
+    key = f"site_view:{project.pk}"
+    chosen = request.GET.get("view")
+    if chosen in ("cards", "table"):
+        request.session[key] = chosen
+    else:
+        chosen = request.session.get(key)
+    if chosen in ("cards", "table"):
+        return str(chosen)
+    return "table" if count > CARDS_AT_MOST else "cards"
+
+
+def _site_layout(
+    request: AuthenticatedRequest, project: Project, sites: list[Site]
+) -> tuple[str, str, list[Site]]:
+    """Cards or table (`_site_view`) and, for the table, the sites ordered by `?sort=` (a
+    column, `-` first for descending) in memory: the page already holds every site for the
+    sizing, so no other query."""
+    view = _site_view(request, project, len(sites))
     sort = request.GET.get("sort", "")
     key = sort.removeprefix("-")
     if view == "cards" or key not in SITE_SORTS:
@@ -334,7 +350,7 @@ def _sites_page(
     """The sites step: the inventory (one row being edited at most), the form to add a
     site, and the results panel. htmx requests get the inventory region only."""
     sites = list(project.sites.all())
-    view, sort, shown = _site_layout(request, sites)
+    view, sort, shown = _site_layout(request, project, sites)
     editing_pk = editing.instance.pk if editing else None
     rows = [(site, editing if site.pk == editing_pk else None) for site in shown]
     context = {
@@ -358,7 +374,10 @@ def _after_site_change(request: AuthenticatedRequest, project: Project) -> HttpR
         response = _sites_page(request, project)
         response["HX-Trigger"] = "sites-changed"
         return response
-    return redirect("project_sites", pk=project.pk)
+    # Back to the inventory as it was shown: the table's sort, carried in the form's action.
+    url = reverse("project_sites", args=[project.pk])
+    sort = request.GET.get("sort")
+    return redirect(f"{url}?{urlencode({'sort': sort})}" if sort else url)
 
 
 def _conflict_message(project: Project) -> str:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from configurator.models import Project
 
-from .browser_support import SCREENSHOTS, sign_in
+from .browser_support import SCREENSHOTS, sign_in, wait_for_htmx_idle
 from .factories import add_sites
 
 pytestmark = [pytest.mark.browser]
@@ -106,3 +106,53 @@ def test_a_picture_of_the_table_in_each_language(
     expect(page.locator("th[aria-sort=descending]")).to_contain_text(header)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#inventory").screenshot(path=SCREENSHOTS / f"site-table-{language}.png")
+
+
+def test_cards_chosen_above_five_sites_stay_through_edits_copies_and_removals(
+    page: Page, live_server: object, twelve_sites: Project, console_errors: list[str]
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(page, base)
+    page.goto(f"{base}/projects/{twelve_sites.pk}/sites/")
+    expect(page.locator(".sitetable")).to_be_visible()
+    page.get_by_role("link", name="Cards").click()
+    cards = page.locator("article.siterow")
+    expect(cards).to_have_count(12)
+
+    page.get_by_role("link", name="Edit Lodi").click()
+    editing = page.locator("form.siterow--editing")
+    editing.get_by_label("Users").fill("55")
+    editing.get_by_role("button", name="Save site").click()
+    expect(page.locator("form.siterow--editing")).to_have_count(0)
+    expect(cards).to_have_count(12)
+    expect(page.locator(".sitetable")).to_have_count(0)
+    page.get_by_role("button", name="Duplicate Milano").click()
+    expect(cards).to_have_count(13)
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove Milano (copy)").click()
+    expect(cards).to_have_count(12)
+    new = page.locator("form.siterow--new")
+    new.get_by_label("Name").fill("Cremona")
+    new.get_by_role("button", name="Add site").click()
+    expect(cards).to_have_count(13)
+    wait_for_htmx_idle(page)
+    page.goto(f"{base}/projects/{twelve_sites.pk}/sites/")
+    expect(cards).to_have_count(13)
+    assert console_errors == []
+
+
+def test_cards_chosen_stay_after_a_save_without_javascript(
+    nojs_page: Page, live_server: object, twelve_sites: Project
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    sign_in(nojs_page, base)
+    nojs_page.goto(f"{base}/projects/{twelve_sites.pk}/sites/")
+    nojs_page.get_by_role("link", name="Cards").click()
+    nojs_page.get_by_role("link", name="Edit Bergamo").click()
+    editing = nojs_page.locator("form.siterow--editing")
+    editing.get_by_label("Users").fill("77")
+    editing.get_by_role("button", name="Save site").click()
+    expect(nojs_page.locator("article.siterow")).to_have_count(12)
+    nojs_page.get_by_role("button", name="Duplicate Bergamo").click()
+    expect(nojs_page.locator("article.siterow")).to_have_count(13)
+    expect(nojs_page.locator(".sitetable")).to_have_count(0)

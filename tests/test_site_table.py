@@ -15,7 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from configurator.models import Project, Site, User
 
-from .factories import add_sites, make_site, site_data
+from .factories import add_sites, make_site, signed_in, site_data
 
 HTMX = {"HX-Request": "true"}
 
@@ -247,3 +247,84 @@ def test_the_table_needs_no_query_per_site(
     with django_assert_max_num_queries(len(few)):
         response = sites_page(client, project, sort="-mobile_apps")
     assert len(row_names(response)) == 500
+
+
+# --- The chosen view sticks through every action --------------------------------------------
+
+
+def shows_cards(response: Any) -> bool:
+    page = response.content.decode()
+    return '<article id="site-' in page and 'class="tablewrap sitetable"' not in page
+
+
+def shows_table(response: Any) -> bool:
+    page = response.content.decode()
+    return 'class="tablewrap sitetable"' in page and '<article id="site-' not in page
+
+
+def test_cards_chosen_above_five_sites_stay_through_every_change(
+    client: Client, alice: User, project: Project
+) -> None:
+    add_sites(project, 6)
+    client.force_login(alice)
+    assert shows_table(sites_page(client, project))
+    assert shows_cards(sites_page(client, project, view="cards"))
+    assert shows_cards(sites_page(client, project))  # the plain page, as after a reload
+    milano = project.sites.get(name="Milano")
+    edit = reverse("site_edit", args=[project.pk, milano.pk])
+    assert shows_cards(client.get(edit, headers=HTMX))  # the form in place
+    assert shows_cards(sites_page(client, project, edit=str(milano.pk)))  # without JS
+
+    def revision() -> int:
+        return Project.objects.get(pk=project.pk).revision
+
+    data = site_data(f"site-{milano.pk}", revision(), name="Milano", users="90")
+    assert shows_cards(client.post(edit, data, headers=HTMX))
+    data = site_data(f"site-{milano.pk}", revision(), name="Milano", users="91")
+    assert shows_cards(client.post(edit, data, follow=True))
+    create = reverse("site_create", args=[project.pk])
+    assert shows_cards(client.post(create, site_data("new", revision(), name="A"), headers=HTMX))
+    assert shows_cards(client.post(create, site_data("new", revision(), name="B"), follow=True))
+    duplicate = reverse("site_duplicate", args=[project.pk, milano.pk])
+    assert shows_cards(client.post(duplicate, {"revision": revision()}, headers=HTMX))
+    assert shows_cards(client.post(duplicate, {"revision": revision()}, follow=True))
+    remove = reverse("site_delete", args=[project.pk, milano.pk])
+    assert shows_cards(client.post(remove, {"revision": revision()}, follow=True))
+    assert project.sites.count() == 9
+    assert shows_cards(sites_page(client, project))
+
+
+def test_the_table_chosen_for_a_few_sites_stays_and_each_project_keeps_its_own(
+    client: Client, alice: User, maria: User, project: Project
+) -> None:
+    add_sites(project, 2)
+    other = Project.objects.create(
+        organization=project.organization, owner=alice, customer=project.customer, title="Two"
+    )
+    add_sites(other, 6)
+    client.force_login(alice)
+    assert shows_table(sites_page(client, project, view="table"))
+    assert shows_cards(sites_page(client, other, view="cards"))
+    milano = project.sites.get(name="Milano")
+    edit = reverse("site_edit", args=[project.pk, milano.pk])
+    data = site_data(f"site-{milano.pk}", project.revision, name="Milano")
+    assert shows_table(client.post(edit, data, follow=True))
+    assert shows_cards(sites_page(client, other))
+    assert shows_cards(sites_page(client, project, view="cards"))
+    assert shows_cards(sites_page(client, project))
+    # The choice is the user's: Maria, the manager, sees the default of six sites.
+    assert shows_table(sites_page(signed_in(maria), other))
+
+
+def test_a_sort_chosen_in_the_table_stays_after_a_save_without_javascript(
+    client: Client, alice: User, project: Project
+) -> None:
+    make_mixed(project)
+    pavia = Site.objects.get(name="Pavia")
+    client.force_login(alice)
+    edit = reverse("site_edit", args=[project.pk, pavia.pk])
+    data = site_data(f"site-{pavia.pk}", project.revision, name="Pavia", users="9000")
+    response = client.post(f"{edit}?sort=-users", data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("project_sites", args=[project.pk]) + "?sort=-users"
+    assert row_names(client.get(response["Location"]))[0] == "Pavia"
