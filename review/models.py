@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,11 @@ class Transition(models.Model):
     )
     comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
+    # A submission keeps the project as submitted (reports.snapshot.build_snapshot), so the
+    # next review can show what changed since the one before; other transitions have none.
+    snapshot = models.JSONField(
+        _("snapshot"), encoder=DjangoJSONEncoder, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["project", "at", "pk"]

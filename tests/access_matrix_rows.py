@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from configurator.inventory_io import COLUMNS, SESSION_KEY
-from configurator.models import Customer, Project, Site
+from configurator.models import Customer, Project, ProjectStatus, Site
 from reports import services
 from reports.snapshot import create_proposal
 
@@ -415,6 +415,46 @@ MATRIX: list[Row] = [
         {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
     ),
     Row(
+        # The reviewer's page: whoever sees the project sees its review (the form is the
+        # reviewers' only).
+        "project_review",
+        "project in review",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        # Only the owner submits (review/workflow.py); a manager or an administrator who
+        # may see the project but does not own it is refused.
+        "project_submit",
+        "project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 403, "charlie": 404},
+        _revision,
+    ),
+    Row(
+        "project_recall",
+        "project in review",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 403, "charlie": 404},
+        _revision,
+    ),
+    Row(
+        # Never the owner (four eyes); the administrator too, the organisation having one
+        # manager.
+        "project_approve",
+        "project in review",
+        POST,
+        {"alice": 403, "bob": 404, "maria": 302, "adam": 302, "charlie": 404},
+        _revision,
+    ),
+    Row(
+        "project_send_back",
+        "project in review",
+        POST,
+        {"alice": 403, "bob": 404, "maria": 302, "adam": 302, "charlie": 404},
+        lambda o: {**_revision(o), "comment": "Add the Lodi site's phones."},
+    ),
+    Row(
         # The icon browsers ask of every site: a redirect to the static one, for anybody.
         "favicon",
         None,
@@ -455,6 +495,10 @@ def url_args(obj: str | None, project: Project, customer: Customer, site: Site) 
         return [customer.pk]
     if obj == "site":
         return [project.pk, site.pk]
+    if obj == "project in review":
+        Project.objects.filter(pk=project.pk).update(status=ProjectStatus.IN_REVIEW)
+        project.refresh_from_db()
+        return [project.pk]
     if obj == "project.csv":
         return [project.pk, "csv"]
     if obj == "csv":
@@ -504,6 +548,7 @@ ANONYMOUS_PAGES = [
     "/projects/1/sites/export.csv",
     "/sites-template.csv",
     "/projects/1/proposal/",
+    "/projects/1/review/",
     "/proposals/1/status/",
     "/proposals/1/download/",
     "/customers/",
@@ -527,6 +572,10 @@ ANONYMOUS_POSTS = [
     "/projects/1/sites/1/delete/",
     "/projects/1/sites/import/",
     "/projects/1/proposal/",
+    "/projects/1/review/submit/",
+    "/projects/1/review/recall/",
+    "/projects/1/review/approve/",
+    "/projects/1/review/send-back/",
     "/proposals/1/retry/",
     "/customers/new/",
     "/customers/1/edit/",
