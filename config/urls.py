@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from config.health import healthz
 from configurator.forms import SignInForm
+from configurator.language import set_language
 
 
 @require_GET
@@ -30,6 +31,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Before Django's own: the switch also sets a signed-in user's preferred language.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("sizing.urls")),
     path("", include("reports.urls")),

@@ -170,6 +170,25 @@ def test_without_another_manager_a_submission_goes_to_the_administrators(
     assert [to(message) for message in mail.outbox] == ["adam@example.com"]
 
 
+def test_the_recipients_are_never_of_another_organisation(
+    project: Project, alice: User, maria: User, nora: User, outsiders: list[User]
+) -> None:
+    from review.notifications import recipients
+
+    submitted = Transition.objects.create(
+        project=project,
+        action=Action.SUBMIT,
+        from_status=ProjectStatus.DRAFT,
+        to_status=ProjectStatus.IN_REVIEW,
+        revision=1,
+        actor=alice,
+    )
+    assert recipients(submitted) == [maria, nora]
+    for user in (maria, nora):
+        user.delete()
+    assert recipients(submitted) == []  # the other organisation's administrator neither
+
+
 def test_a_manager_submitting_their_own_project_is_not_told_of_it(
     commit: Callable[..., Transition], maria: User, nora: User, customer: Any
 ) -> None:
@@ -474,3 +493,27 @@ def test_the_admin_sets_a_users_preferred_language(client: Client, adam: User, b
 
     assert added.status_code == 302, added.context["adminform"].form.errors
     assert User.objects.get(username="elena").language == "en"
+
+
+def test_switching_the_interface_language_makes_it_the_users_mail_language(
+    commit: Callable[..., Transition], project: Project, alice: User, maria: User
+) -> None:
+    speaking(alice, "it")
+    client = Client()
+    client.force_login(alice)
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert response.cookies["django_language"].value == "en"
+    client.post(reverse("set_language"), {"language": "de", "next": "/"})  # not offered
+
+    alice.refresh_from_db()
+    assert alice.language == "en"
+    commit(project, Action.SEND_BACK, maria, comment="Add the phones.")
+    (message,) = mail.outbox
+    assert message.subject == "“Three hospitals” sent back for changes"
+
+
+def test_a_visitors_language_switch_still_works_signed_out() -> None:
+    response = Client().post(reverse("set_language"), {"language": "it", "next": "/"})
+    assert (response.status_code, response.cookies["django_language"].value) == (302, "it")
