@@ -4,6 +4,10 @@ The snapshot is plain JSON: everything the PDF prints comes from it (customer, a
 sites, the sizing result in the proposal's language with its table version, the brand,
 the prerequisites annex), so the same snapshot always gives the same text, whatever
 happens later to the project, the brand, the prerequisites or the tables.
+
+A proposal's snapshot also records whether it was made from an approved revision
+(`approval_record`): any other proposal's PDF is marked "Draft – not approved" on every
+page, so an unapproved offer cannot pass for a final one.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from typing import Any, Final
 from django.db import transaction
 from django.utils import timezone
 
-from configurator.models import REQUIREMENT_FIELDS, Project
+from configurator.models import REQUIREMENT_FIELDS, Project, ProjectStatus
 from configurator.project_sizing import size_project
+from review.models import Action, Transition
 from sizing.models import SizingTableVersion
 from sizing.schema import json_number
+from sizing.tables import SizingTable
 
 from .models import Prerequisite, Proposal
 
@@ -39,7 +45,11 @@ def _json_safe(data: Any) -> Any:
 
 
 def table_snapshot(version: SizingTableVersion) -> dict[str, Any]:
-    table = version.as_table()
+    return frozen_table_snapshot(version.as_table())
+
+
+def frozen_table_snapshot(table: SizingTable) -> dict[str, Any]:
+    """A table as a snapshot keeps it (also for a snapshot sized again, reports.compare)."""
     return {
         "version": table.version,
         "effective_date": table.effective_date.isoformat(),
@@ -130,12 +140,41 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
     }
 
 
+def approval_record(project: Project) -> dict[str, Any]:
+    """Whether `project`, as read now, is approved, and by whom and when. Any change to an
+    approved project sends it back to draft (`Project._claim_revision`), so an approved
+    status means its current revision is the one approved: the latest `approve`
+    transition of that revision names who approved it. Without that record (an approval
+    nobody recorded) the revision counts as not approved: the mark stays rather than an
+    approval line that names nobody."""
+    if project.status != ProjectStatus.APPROVED:
+        return {"approved": False}
+    approval = (
+        Transition.objects.filter(project=project, action=Action.APPROVE, revision=project.revision)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if approval is None:
+        return {"approved": False}
+    actor = approval.actor
+    return {
+        "approved": True,
+        "revision": project.revision,
+        "by": (actor.get_full_name() or actor.username) if actor else "",
+        "at": timezone.localtime(approval.at).isoformat(timespec="seconds"),
+    }
+
+
 def create_proposal(project: Project, language: str, author: Any | None) -> Proposal:
     """A new proposal version of `project`, queued for rendering. The version number is
-    taken under a row lock on the project, so two clicks give two distinct versions."""
+    taken under a row lock on the project, so two clicks give two distinct versions; the
+    approval is read under the same lock, so a review transition or a change (each an
+    UPDATE of that row) comes wholly before or after it."""
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         snapshot = build_snapshot(locked, language, author)
+        snapshot["approval"] = approval_record(locked)
         last = locked.proposals.order_by("-version").values_list("version", flat=True).first()
         return Proposal.objects.create(
             project=locked,
