@@ -43,6 +43,9 @@ from .models import Customer, Project, Site
 from .project_sizing import ProjectSizing, size_project
 
 PAGE_SIZE = 20
+# What a refresh or a preview of the results panel answers: its content, swapped into the
+# panel, which stays in the page (see the template).
+RESULTS_CONTENT = "configurator/_results_panel.html#results"
 
 
 def _fragment_or_page(request: AuthenticatedRequest, template: str, fragment: str) -> str:
@@ -208,7 +211,7 @@ def project_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         sizing = ProjectSizing.refused(_("Correct the marked fields to see the results."))
     context = {"project": project, "sizing": sizing}
-    return render(request, "configurator/_results_panel.html", context)
+    return render(request, RESULTS_CONTENT, context)
 
 
 @login_required
@@ -218,7 +221,7 @@ def project_results(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request, pk)
     sites = list(project.sites.all())
     context = {"project": project, "sizing": size_project(project, sites)}
-    return render(request, "configurator/_results_panel.html", context)
+    return render(request, RESULTS_CONTENT, context)
 
 
 # --- Customers ---------------------------------------------------------------------------
@@ -507,4 +510,4 @@ def sites_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         draft = form.instance
         sites = [draft if s.pk == draft.pk else s for s in sites] if site else [*sites, draft]
     context = {"project": project, "sizing": size_project(project, sites)}
-    return render(request, "configurator/_results_panel.html", context)
+    return render(request, RESULTS_CONTENT, context)
