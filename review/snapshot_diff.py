@@ -120,9 +120,5 @@ def changes_since_last_review(project: Project) -> ReviewChanges | None:
     try:
         from reports.compare import compare_snapshots  # type: ignore[import-not-found]
     except ImportError:
-        return ReviewChanges(
-            reviewed, latest, minimal_diff(old, new), True
-        )
-    return ReviewChanges(
-        reviewed, latest, compare_snapshots(old, new), False
-    )
+        return ReviewChanges(reviewed, latest, minimal_diff(old, new), True)
+    return ReviewChanges(reviewed, latest, compare_snapshots(old, new), False)
