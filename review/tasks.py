@@ -32,6 +32,9 @@ from .models import Action, Transition
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES: Final = 5
+# In-process (the embedded default) a retry cannot wait: one at once, for a dropped
+# connection, not five that would hold the request up to the SMTP timeout each.
+EAGER_RETRIES: Final = 1
 # Seconds before the first retry of a mail the server did not take; doubling after.
 RETRY_BACKOFF: Final = 5
 
@@ -121,13 +124,14 @@ def send_review_mail(self: Any, transition_pk: int, recipient_pk: int) -> None:
         deliver(transition_pk, recipient_pk)
     except (SMTPException, OSError) as exc:  # the server is down, times out, hangs up
         failure = (recipient_pk, transition_pk, type(exc).__name__)
-        if self.request.retries >= MAX_RETRIES:
+        retries, eager = self.request.retries, self.request.is_eager
+        if retries >= (EAGER_RETRIES if eager else MAX_RETRIES):
             logger.error("review mail to user %s (transition %s) given up: %s", *failure)
             return
-        if self.request.is_eager:
+        if eager:
             # In-process (the embedded default) there is no broker to deliver the retry
             # later, and an eager retry propagates as an error: try again now instead.
-            send_review_mail.apply((transition_pk, recipient_pk), retries=self.request.retries + 1)
+            send_review_mail.apply((transition_pk, recipient_pk), retries=retries + 1)
             return
         logger.info("review mail to user %s (transition %s) will be retried: %s", *failure)
         try:

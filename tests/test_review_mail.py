@@ -409,7 +409,9 @@ def test_a_mail_server_that_stays_down_never_breaks_the_transition(
     transition = commit(project, Action.SUBMIT, alice)
 
     assert Transition.objects.get().pk == transition.pk
-    assert DownBackend.tries == 2 * 6  # each recipient: the first try and 5 retries
+    # Each recipient: the first try and one retry at once (in-process: a worker would wait
+    # and retry five times).
+    assert DownBackend.tries == 2 * 2
     assert mail.outbox == []
     assert "ConnectionRefusedError" in caplog.text
     assert nora.email not in caplog.text
@@ -517,3 +519,83 @@ def test_switching_the_interface_language_makes_it_the_users_mail_language(
 def test_a_visitors_language_switch_still_works_signed_out() -> None:
     response = Client().post(reverse("set_language"), {"language": "it", "next": "/"})
     assert (response.status_code, response.cookies["django_language"].value) == (302, "it")
+
+
+def _run_in_worker(transition: Transition, recipient: User, retries: int) -> None:
+    """Run the task's body as a worker does (not eager), at its `retries`-th try."""
+    from review.tasks import send_review_mail
+
+    send_review_mail.push_request(retries=retries, is_eager=False)
+    try:
+        send_review_mail.run(transition.pk, recipient.pk)
+    finally:
+        send_review_mail.pop_request()
+
+
+def test_in_a_worker_a_failed_send_waits_longer_before_each_retry_then_gives_up(
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    project: Project,
+    alice: User,
+    maria: User,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from celery.exceptions import Retry
+
+    from review.tasks import MAX_RETRIES, send_review_mail
+
+    use_backend(settings, DownBackend)
+    transition = Transition.objects.create(  # not committed: nothing queued by the receiver
+        project=project,
+        action=Action.SUBMIT,
+        from_status=ProjectStatus.DRAFT,
+        to_status=ProjectStatus.IN_REVIEW,
+        revision=1,
+        actor=alice,
+    )
+    waits: list[float] = []
+
+    def retry(exc: Exception, countdown: float) -> Retry:
+        waits.append(countdown)
+        return Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(send_review_mail, "retry", retry)
+    for retries in range(MAX_RETRIES):
+        with pytest.raises(Retry):
+            _run_in_worker(transition, maria, retries)
+    _run_in_worker(transition, maria, MAX_RETRIES)  # the last try: logged, not raised
+
+    assert waits == [5, 10, 20, 40, 60]
+    assert DownBackend.tries == MAX_RETRIES + 1
+    assert f"review mail to user {maria.pk} (transition {transition.pk}) given up" in caplog.text
+
+
+def test_in_a_worker_a_retry_the_broker_refuses_is_logged_as_lost(
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    project: Project,
+    alice: User,
+    maria: User,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from celery.exceptions import Reject
+
+    from review.tasks import send_review_mail
+
+    use_backend(settings, DownBackend)
+    transition = Transition.objects.create(
+        project=project,
+        action=Action.SUBMIT,
+        from_status=ProjectStatus.DRAFT,
+        to_status=ProjectStatus.IN_REVIEW,
+        revision=1,
+        actor=alice,
+    )
+
+    def retry(exc: Exception, countdown: float) -> None:
+        raise Reject(exc, requeue=False)  # what Celery raises when it cannot queue the retry
+
+    monkeypatch.setattr(send_review_mail, "retry", retry)
+    _run_in_worker(transition, maria, 0)
+
+    assert f"review mail to user {maria.pk} (transition {transition.pk}) lost" in caplog.text
