@@ -11,6 +11,7 @@ allow it now (400 for a comment that is not valid), and nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -24,10 +25,10 @@ from configurator.access import AuthenticatedRequest, get_project_for_user
 from configurator.forms import RevisionField
 from configurator.models import Project, User
 from configurator.project_sizing import size_project
+from reports.compare import SnapshotDiff, compare_snapshots
 
 from . import workflow
 from .models import COMMENT_MAX_LENGTH, Transition
-from .snapshot_diff import changes_since_last_review
 
 SUCCESS = {
     "submit": _("Project submitted for review (revision %(n)d)."),
@@ -97,6 +98,26 @@ def project_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_send_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "send_back", workflow.send_back)
+
+
+@dataclass
+class ReviewChanges:
+    """The submission reviewed last time, the latest one, and what differs between them."""
+
+    reviewed: Transition
+    latest: Transition
+    diff: SnapshotDiff
+
+
+def changes_since_last_review(project: Project) -> ReviewChanges | None:
+    """What changed since the submission last reviewed, when an earlier one was reviewed."""
+    pair = workflow.submissions_to_compare(project)
+    if pair is None:
+        return None
+    reviewed, latest = pair
+    return ReviewChanges(
+        reviewed, latest, compare_snapshots(reviewed.snapshot or {}, latest.snapshot or {})
+    )
 
 
 @login_required
