@@ -7,9 +7,10 @@
 - changed after review (`Action.REOPEN`): nobody; the project page shows it.
 
 Never a user of another organisation; never an inactive account or one without an address.
-Each recipient gets a task of their own (`review.tasks.send_review_mail`), queued only once
-the transition's transaction has committed: a transition rolled back mails nobody, and the
-worker always finds the row. A broker that refuses the task does not undo or break the
+Each recipient gets a task of their own (`review.tasks.send_review_mail`). The recipients
+are looked up and their tasks queued only once the transition's transaction has committed:
+a transition rolled back mails nobody, the transaction holds no extra query, and the worker
+always finds the row. A broker that refuses the task does not undo or break the
 transition (it has committed by then): the refusal is logged and that mail is lost.
 """
 
@@ -53,33 +54,33 @@ def recipients(transition: Transition) -> list[User]:
     return []
 
 
-def queue_review_mail(transition_pk: int, recipient_pk: int) -> None:
-    """Queue one mail; run after the commit, so a refusal cannot touch the transition."""
-    try:
-        send_review_mail.delay(transition_pk, recipient_pk)
-    except (BrokerError, RedisError, OSError) as exc:
-        logger.warning(
-            "review mail: the task for user %s (transition %s) could not be queued, "
-            "the mail is lost: %s",
-            recipient_pk,
-            transition_pk,
-            type(exc).__name__,
-        )
+def queue_review_mails(transition: Transition) -> None:
+    """Queue one mail per recipient; run after the commit, so that nothing here can touch
+    the transition, and each recipient's task is tried even if another's was refused."""
+    for recipient in recipients(transition):
+        try:
+            send_review_mail.delay(transition.pk, recipient.pk)
+        except (BrokerError, RedisError, OSError) as exc:
+            logger.warning(
+                "review mail: the task for user %s (transition %s) could not be queued, "
+                "the mail is lost: %s",
+                recipient.pk,
+                transition.pk,
+                type(exc).__name__,
+            )
 
 
 def notify_review(
     sender: type[Transition], instance: Transition, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if not created or raw:
+    if not created or raw or instance.action not in (*TO_REVIEWERS, *TO_OWNER):
         return
-    for recipient in recipients(instance):
-        # robust: on the embedded default the task runs here, in the request; a mail that
-        # failed all its tries is logged, the committed transition's answer stays.
-        transaction.on_commit(
-            partial(queue_review_mail, instance.pk, recipient.pk),
-            using=kwargs.get("using"),
-            robust=True,
-        )
+    # No query in the transition's transaction: the recipients are looked up once it has
+    # committed. robust: on the embedded default the tasks run there, in the request; an
+    # error is logged and the committed transition's answer stays.
+    transaction.on_commit(
+        partial(queue_review_mails, instance), using=kwargs.get("using"), robust=True
+    )
 
 
 post_save.connect(notify_review, sender=Transition, dispatch_uid="review.notify_review")

@@ -333,10 +333,17 @@ def test_a_transition_rolled_back_mails_nobody(
     assert (queued, mail.outbox, Transition.objects.count()) == ([], [], 0)
 
 
-def test_nothing_is_sent_before_the_transaction_commits(
-    django_capture_on_commit_callbacks: Any, project: Project, alice: User, maria: User
+def test_nothing_is_sent_or_looked_up_before_the_transaction_commits(
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+    project: Project,
+    alice: User,
+    maria: User,
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=False) as queued:
+    with (
+        django_capture_on_commit_callbacks(execute=False) as queued,
+        django_assert_num_queries(1),  # the row's INSERT: the recipients wait for the commit
+    ):
         Transition.objects.create(
             project=project,
             action=Action.SUBMIT,
