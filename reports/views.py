@@ -7,6 +7,8 @@ storage URL: presigned URLs name internal hosts and outlive access rights).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,15 +16,20 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from configurator.access import AuthenticatedRequest, get_project_for_user, get_proposal_for_user
+from configurator.models import Project
+from sizing.models import SizingTableVersion
 
 from . import services
-from .forms import GenerateProposalForm
+from .compare import Change, compare_snapshots, table_changes
+from .forms import CompareForm, GenerateProposalForm
 from .models import Proposal
-from .snapshot import CannotPropose, create_proposal
+from .snapshot import CannotPropose, build_snapshot, create_proposal
 
 POLL_SECONDS = 2
 
@@ -140,3 +147,98 @@ def proposal_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Proposal-SHA256"] = proposal.sha256
     return response
+
+
+# The current state of the project, as a side of a comparison.
+DRAFT = "draft"
+
+
+def _version_label(proposal: Proposal | None, project: Project) -> str:
+    if proposal is None:
+        return _("Current draft (revision %(revision)s)") % {"revision": project.revision}
+    return _("Version %(version)s · %(language)s · %(date)s") % {
+        "version": proposal.version,
+        "language": proposal.get_language_display(),
+        "date": date_format(proposal.created_at, "SHORT_DATE_FORMAT"),
+    }
+
+
+def _chosen(value: str, proposals: list[Proposal]) -> Proposal | None:
+    """The proposal of this project that `value` names, None for the draft; anything else
+    (another project's proposal, another organisation's, no id) is a 404."""
+    if value == DRAFT:
+        return None
+    found = next((p for p in proposals if value.isdigit() and p.pk == int(value)), None)
+    if found is None:
+        raise Http404(_("This project has no such proposal."))
+    return found
+
+
+def _default_pair(proposals: list[Proposal]) -> tuple[str, str]:
+    """The last two versions; with one, it and the draft (proposals are newest first)."""
+    if len(proposals) >= 2:
+        return str(proposals[1].pk), str(proposals[0].pk)
+    return (str(proposals[0].pk) if proposals else DRAFT), DRAFT
+
+
+def _snapshot(
+    request: AuthenticatedRequest, project: Project, proposal: Proposal | None
+) -> dict[str, Any] | None:
+    if proposal is not None:
+        return proposal.snapshot
+    try:
+        return build_snapshot(project, get_language() or "en", request.user)
+    except CannotPropose:
+        return None
+
+
+def _rules_changed(
+    proposals: list[Proposal | None], current: SizingTableVersion | None
+) -> list[tuple[Proposal, list[Change]]]:
+    """For each proposal shown, what the table in effect would change in it."""
+    if current is None:
+        return []
+    table = current.as_table()
+    shown = dict.fromkeys(p for p in proposals if p is not None)
+    return [
+        (proposal, changes)
+        for proposal in shown
+        if proposal.table_version != current.version
+        and (changes := table_changes(proposal.snapshot, table))
+    ]
+
+
+@login_required
+@require_GET
+def project_compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Two versions of a project side by side: proposals, or a proposal and the draft."""
+    project = get_project_for_user(request, pk)
+    proposals = list(Proposal.objects.filter(project=project).select_related("created_by"))
+    default_a, default_b = _default_pair(proposals)
+    a_value, b_value = request.GET.get("a", default_a), request.GET.get("b", default_b)
+    old, new = _chosen(a_value, proposals), _chosen(b_value, proposals)
+    old_snapshot, new_snapshot = _snapshot(request, project, old), _snapshot(request, project, new)
+    versions = [(str(p.pk), _version_label(p, project)) for p in proposals]
+    versions.append((DRAFT, _version_label(None, project)))
+    only = request.GET.get("only") == "on"
+    form = CompareForm(initial={"a": a_value, "b": b_value, "only": only}, versions=versions)
+    diff = None
+    if old_snapshot is not None and new_snapshot is not None:
+        diff = compare_snapshots(old_snapshot, new_snapshot)
+    current = SizingTableVersion.objects.in_effect()
+    return render(
+        request,
+        "reports/compare.html",
+        {
+            "project": project,
+            "form": form,
+            "proposals": proposals,
+            "diff": diff,
+            "old_title": _version_label(old, project),
+            "new_title": _version_label(new, project),
+            "changes_only": only,
+            "rules_changed": _rules_changed([old, new], current),
+            "current_table": current,
+            "step": "proposal",
+        },
+    )

@@ -11,16 +11,18 @@ import hashlib
 import json
 from collections.abc import Callable
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from configurator.inventory_io import COLUMNS, SESSION_KEY
-from configurator.models import Customer, Project, ProjectStatus, Site
+from configurator.models import Customer, Organization, Project, ProjectStatus, Site
 from reports import services
+from reports.models import Proposal
 from reports.snapshot import create_proposal
 
-from .factories import png
+from .factories import make_project, make_site, make_user, png
 
 GET = "get"
 POST = "post"
@@ -46,6 +48,8 @@ class Row(NamedTuple):
     # with `content_type`, as that document.
     body: Callable[[Objects], dict[str, Any]] | None = None
     content_type: str | None = None
+    # A GET's query string, from the objects (for example the proposals a page compares).
+    query: Callable[[Objects], dict[str, Any]] | None = None
 
 
 def _site_fields(prefix: str, project: Project, name: str) -> dict[str, str]:
@@ -124,7 +128,10 @@ SITES_CSV = (
 # not change, 404 = may not know it exists.
 # The objects (see `_url_args`): "project" and "customer" are alice's, "site" is a site of
 # her project, the proposals are of her project (queued as made, failed, or rendered),
-# "logo" is her organisation with a logo; "csv" is the format of a spreadsheet URL.
+# "logo" is her organisation with a logo; "csv" is the format of a spreadsheet URL;
+# "project with a proposal" is her project once proposed, and "project and another
+# organisation's proposal" her project while a third organisation has a proposal (the
+# row's query names it).
 MATRIX: list[Row] = [
     Row(
         "home",
@@ -339,6 +346,28 @@ MATRIX: list[Row] = [
         {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
     ),
     Row(
+        # Without a proposal: the current draft, alone.
+        "project_compare",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        "project_compare",
+        "project with a proposal",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+        query=lambda o: {"a": _proposal_of(o.project).pk, "b": "draft"},
+    ),
+    Row(
+        # Her project with a proposal of another organisation's project: nobody's to compare.
+        "project_compare",
+        "project and another organisation's proposal",
+        GET,
+        {"alice": 404, "bob": 404, "maria": 404, "adam": 404, "charlie": 404},
+        query=lambda o: {"a": _proposal_of(o.project, other=True).pk, "b": "draft"},
+    ),
+    Row(
         "customer_list",
         None,
         GET,
@@ -503,6 +532,15 @@ def url_args(obj: str | None, project: Project, customer: Customer, site: Site) 
         return [project.pk, "csv"]
     if obj == "csv":
         return ["csv"]
+    if obj == "project with a proposal":
+        create_proposal(project, "en", project.owner)
+        return [project.pk]
+    if obj == "project and another organisation's proposal":
+        outsider = make_user(Organization.objects.create(name="Partner Three S.r.l."), "olivia")
+        elsewhere = make_project(outsider, title="Elsewhere")
+        make_site(elsewhere, "Torino", "lan", mobile_apps=5)
+        create_proposal(elsewhere, "en", outsider)
+        return [project.pk]
     if obj == "logo":
         organization = project.organization
         data = png(1, 1)
@@ -518,8 +556,16 @@ def url_args(obj: str | None, project: Project, customer: Customer, site: Site) 
     return [proposal.pk]
 
 
+def _proposal_of(project: Project, *, other: bool = False) -> Proposal:
+    """The proposal `url_args` made: of `project`, or (`other`) of another organisation's."""
+    proposals = Proposal.objects.exclude(project=project) if other else project.proposals.all()
+    return proposals.get()
+
+
 def send(client: Client, row: Row, url: str, objects: Objects) -> Any:
     """The row's request to `url`, as `client`."""
+    if row.query is not None:
+        url = f"{url}?{urlencode(row.query(objects))}"
     if row.method == GET:
         return client.get(url)
     if row.method == HTMX:
@@ -548,6 +594,7 @@ ANONYMOUS_PAGES = [
     "/projects/1/sites/export.csv",
     "/sites-template.csv",
     "/projects/1/proposal/",
+    "/projects/1/compare/",
     "/projects/1/review/",
     "/proposals/1/status/",
     "/proposals/1/download/",
