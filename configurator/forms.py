@@ -159,17 +159,15 @@ class ProjectForm(forms.ModelForm):
         customer_field = self.fields["customer"]
         assert isinstance(customer_field, forms.ModelChoiceField)  # nosec B101 # narrows for mypy
         customer_field.queryset = Customer.objects.visible_to(user)
-        if not user.is_manager and not user.is_administrator:
-            # Approval belongs to managers; a sales engineer keeps an approved status
-            # that is already there but cannot set it.
-            status_field = self.fields["status"]
-            assert isinstance(status_field, forms.ChoiceField)  # nosec B101 # narrows for mypy
-            keep = self.instance.status if self.instance.pk else None
-            status_field.choices = [
-                (value, label)
-                for value, label in ProjectStatus.choices
-                if value != ProjectStatus.APPROVED or value == keep
-            ]
+        # The status changes by the review's transitions only (review/workflow.py): a new
+        # project is a draft, and a save keeps the status (Project._claim_revision), so the
+        # form offers nothing else.
+        status_field = self.fields["status"]
+        assert isinstance(status_field, forms.ChoiceField)  # nosec B101 # narrows for mypy
+        keep = self.instance.status if self.instance.pk else ProjectStatus.DRAFT
+        status_field.choices = [
+            (value, label) for value, label in ProjectStatus.choices if value == keep
+        ]
         if self.instance.pk:
             self.fields["revision"].initial = self.instance.revision
 

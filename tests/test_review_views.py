@@ -227,8 +227,12 @@ def test_on_resubmission_the_reviewer_sees_what_changed(
     assert "Revision 1 (submitted on" in changes.text
     assert "revision 3 is submitted now" in changes.text
     assert "Reviewed (revision 1) Now (revision 3)" in changes.text
-    assert "TVox systems 1 2" in changes.text
-    assert "removed Lodi" in changes.text
+    changed = {
+        row.find("th").text.split(" (")[0]: [cell.text for cell in row.find_all("td")]
+        for row in changes.find_all("tr", "diff-changed")
+    }
+    assert changed["TVox systems"] == ["1", "2"]
+    assert "Lodi" in changes.find("li", "diff-removed").text
     assertNotContains(response, "this is its first review")
 
 
@@ -307,3 +311,33 @@ def test_a_refusal_reads_italian(sized: Project, maria: User) -> None:
         headers={"Accept-Language": "it"},
     )
     assertContains(response, italian % {"status": "Bozza"}, status_code=409)
+
+
+# --- The status changes by the transitions only -------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["alice", "maria", "adam"])
+@pytest.mark.parametrize("status", [ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED])
+def test_a_new_project_is_never_created_reviewed(
+    request: pytest.FixtureRequest, customer: Any, persona: str, status: str
+) -> None:
+    """The project form's status cannot skip the review: a new project is a draft."""
+    client = signed_in(request.getfixturevalue(persona))
+    data = {"customer": str(customer.pk), "title": "Skipped review", "status": status}
+    response = client.post(reverse("project_create"), data)
+    assert response.status_code == 200
+    assert "status" in response.context["form"].errors
+    assert not Project.objects.filter(title="Skipped review").exists()
+
+
+@pytest.mark.parametrize("status", [ProjectStatus.DRAFT, ProjectStatus.APPROVED])
+def test_the_edit_form_offers_only_the_current_status(
+    sized: Project, maria: User, adam: User, status: str
+) -> None:
+    """Saving never changes the status (Project._claim_revision): the form does not offer
+    what it would not do."""
+    if status == ProjectStatus.APPROVED:
+        workflow.approve(_in_review(sized), maria)
+    response = signed_in(adam).get(reverse("project_edit", args=[sized.pk]))
+    choices = [value for value, _label in response.context["form"].fields["status"].choices]
+    assert choices == [status]
