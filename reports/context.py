@@ -26,7 +26,8 @@ from sizing.labels import ARCHITECTURE_NAMES
 from sizing.results import ARCHITECTURES
 
 from .diagrams import architecture_diagram
-from .models import Architecture, PrerequisiteKind
+from .draft_mark import watermark_svg
+from .models import Architecture, PrerequisiteKind, snapshot_is_approved
 
 # The headers of the PDF's site table, one for each count of a site (sizing.inputs).
 SITE_COLUMN_LABELS: Final[dict[str, Promise]] = {
@@ -412,6 +413,19 @@ def _generated(snapshot: dict[str, Any]) -> date:
     return timezone.localdate(datetime.fromisoformat(snapshot["generated_at"]))
 
 
+def approval_line(snapshot: dict[str, Any]) -> str:
+    """ "Approved on <date> by <name> (revision n)" for an approved proposal, else empty."""
+    if not snapshot_is_approved(snapshot):
+        return ""
+    approval = snapshot["approval"]
+    approved_on = timezone.localdate(datetime.fromisoformat(approval["at"]))
+    return _("Approved on %(date)s by %(name)s (revision %(revision)s)") % {
+        "date": formats.date_format(approved_on, "DATE_FORMAT"),
+        "name": approval.get("by") or "—",
+        "revision": approval["revision"],
+    }
+
+
 def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> dict[str, Any]:
     result = snapshot["result"]
     brand = snapshot["organization"]
@@ -421,6 +435,13 @@ def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> di
     return {
         "snapshot": snapshot,
         "version": version,
+        # Not approved: "Draft – not approved" on every page (proposal.html).
+        "approved": snapshot_is_approved(snapshot),
+        "approval": approval_line(snapshot),
+        "draft_mark": _("Draft – not approved"),
+        "draft_watermark": ""
+        if snapshot_is_approved(snapshot)
+        else watermark_svg(_("Draft – not approved")),
         "brand": brand,
         "primary": primary,
         "accent": accent,

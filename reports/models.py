@@ -46,6 +46,14 @@ FAILURES: Final = {
 }
 
 
+def snapshot_is_approved(snapshot: dict[str, Any]) -> bool:
+    """Whether a proposal's snapshot records an approved revision; one without the record
+    (older proposals, or a snapshot built outside `reports.snapshot.create_proposal`)
+    does not."""
+    approval = snapshot.get("approval")
+    return isinstance(approval, dict) and approval.get("approved") is True
+
+
 class ProposalQuerySet(models.QuerySet["Proposal"]):
     def visible_to(self, user: Any) -> ProposalQuerySet:
         """A proposal is visible exactly when its project is (Project.objects.visible_to)."""
@@ -181,6 +189,13 @@ class Proposal(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == ProposalStatus.READY
+
+    @property
+    def is_approved(self) -> bool:
+        """Made from an approved revision (recorded in the snapshot by
+        `reports.snapshot.approval_record`); a snapshot without the record (older
+        proposals) is not approved, and its PDF carries the draft mark."""
+        return snapshot_is_approved(self.snapshot)
 
     def storage_key(self) -> str:
         """Where the PDF lives in storage: deterministic, so rendering twice overwrites the
