@@ -24,7 +24,6 @@ def review_panel(context: template.Context) -> dict[str, Any]:
     return {
         "project": project,
         "allowed": workflow.allowed_actions(project, user),
-        "is_reviewer": workflow.is_reviewer(project, user),
         "last_review": workflow.last_review(project),
         "transitions": workflow.transitions_of(project),
         "review_error": context.get("review_error", ""),
