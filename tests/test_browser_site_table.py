@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from configurator.models import Project
+from configurator.models import Project, Site
 
 from .browser_support import SCREENSHOTS, sign_in, wait_for_htmx_idle
-from .factories import add_sites
+from .factories import add_sites, make_site
 
 pytestmark = [pytest.mark.browser]
 
@@ -156,3 +156,65 @@ def test_cards_chosen_stay_after_a_save_without_javascript(
     nojs_page.get_by_role("button", name="Duplicate Bergamo").click()
     expect(nojs_page.locator("article.siterow")).to_have_count(13)
     expect(nojs_page.locator(".sitetable")).to_have_count(0)
+
+
+LAPTOPS = [1280, 1366]
+
+
+@pytest.mark.parametrize("width", LAPTOPS)
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_table_fits_a_laptop_with_every_button_in_view(
+    browser: Browser, live_server: object, twelve_sites: Project, language: str, width: int
+) -> None:
+    """Ten columns, long names and five-digit counts, the longest (Italian) headers: no
+    sideways scrolling in the table, and each row's buttons in view."""
+    make_site(
+        twelve_sites,
+        "Presidio ambulatoriale Valle Brembana",
+        "internet",
+        address="Via Papa Giovanni XXIII 123, San Giovanni Bianco",
+        **{name: 12345 for name in Site.COUNT_FIELDS},
+    )
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale="en-GB")
+    try:
+        laptop = context.new_page()
+        sign_in(laptop, base)
+        laptop.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        laptop.goto(f"{base}/projects/{twelve_sites.pk}/sites/?view=table")
+        expect(laptop.locator(".sitetable tbody tr")).to_have_count(13)
+        wrap = laptop.locator(".sitetable")
+        sizes = wrap.evaluate(
+            "(wrap) => ({scroll: wrap.querySelector('table').scrollWidth,"
+            " table: wrap.scrollWidth, client: wrap.clientWidth,"
+            " page: document.documentElement.scrollWidth, inner: innerWidth})"
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        laptop.locator("#inventory").screenshot(
+            path=SCREENSHOTS / f"site-table-{width}-{language}.png"
+        )
+        assert sizes["table"] <= sizes["client"], sizes
+        assert sizes["scroll"] <= sizes["client"], sizes
+        assert sizes["page"] <= sizes["inner"], sizes
+        box = wrap.bounding_box()
+        assert box is not None
+        buttons = laptop.locator(".sitetable__actions :is(a, button)")
+        assert buttons.count() == 13 * 3
+        for button in buttons.all():
+            edge = button.bounding_box()
+            assert edge is not None
+            assert box["x"] <= edge["x"] and edge["x"] + edge["width"] <= box["x"] + box["width"]
+            assert edge["x"] + edge["width"] <= width
+        # A shortened header names its column in full: in its <abbr title>, and to a screen
+        # reader as its sort link's name.
+        full = {"en": "TVoxTeam Smartworking", "it": "Utenti TVoxTeam Smartworking"}[language]
+        expect(laptop.locator(f'.sitetable thead abbr[title="{full}"]')).to_have_text("SW Team")
+        expect(laptop.get_by_role("link", name=full, exact=True)).to_be_visible()
+
+        # The row being edited holds the site's form, within the same width.
+        lodi = twelve_sites.sites.get(name="Lodi")
+        laptop.goto(f"{base}/projects/{twelve_sites.pk}/sites/?view=table&edit={lodi.pk}")
+        expect(laptop.locator("form.siterow--editing")).to_be_visible()
+        assert wrap.evaluate("(wrap) => wrap.scrollWidth <= wrap.clientWidth")
+    finally:
+        context.close()
