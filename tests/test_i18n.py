@@ -362,8 +362,7 @@ PROJECT_FORM = {
         "Cliente",
         "Titolo",
         "Stato",
-        "Bozza",
-        "In revisione",
+        "Bozza",  # a new project is a draft: the only status its form offers
         "Note",
         "Crea progetto",
     ],
@@ -373,7 +372,6 @@ PROJECT_FORM = {
         "Title",
         "Status",
         "Draft",
-        "In review",
         "Notes",
         "Create project",
     ],
