@@ -141,21 +141,33 @@ def test_cards_chosen_above_five_sites_stay_through_edits_copies_and_removals(
     assert console_errors == []
 
 
+WORDS = {
+    "en": {"cards": "Cards", "edit": "Edit", "users": "Users", "save": "Save site"},
+    "it": {"cards": "Schede", "edit": "Modifica", "users": "Utenti", "save": "Salva la sede"},
+}
+DUPLICATE = {"en": "Duplicate", "it": "Duplica"}
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
 def test_cards_chosen_stay_after_a_save_without_javascript(
-    nojs_page: Page, live_server: object, twelve_sites: Project
+    nojs_page: Page, live_server: object, twelve_sites: Project, language: str
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
+    words = WORDS[language]
     sign_in(nojs_page, base)
+    nojs_page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
     nojs_page.goto(f"{base}/projects/{twelve_sites.pk}/sites/")
-    nojs_page.get_by_role("link", name="Cards").click()
-    nojs_page.get_by_role("link", name="Edit Bergamo").click()
+    nojs_page.get_by_role("link", name=words["cards"]).click()
+    nojs_page.get_by_role("link", name=f"{words['edit']} Bergamo").click()
     editing = nojs_page.locator("form.siterow--editing")
-    editing.get_by_label("Users").fill("77")
-    editing.get_by_role("button", name="Save site").click()
+    editing.get_by_label(words["users"], exact=True).fill("77")
+    editing.get_by_role("button", name=words["save"]).click()
     expect(nojs_page.locator("article.siterow")).to_have_count(12)
-    nojs_page.get_by_role("button", name="Duplicate Bergamo").click()
+    nojs_page.get_by_role("button", name=f"{DUPLICATE[language]} Bergamo").click()
     expect(nojs_page.locator("article.siterow")).to_have_count(13)
     expect(nojs_page.locator(".sitetable")).to_have_count(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    nojs_page.locator("#inventory").screenshot(path=SCREENSHOTS / f"site-cards-kept-{language}.png")
 
 
 LAPTOPS = [1280, 1366]
