@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from configurator.models import (
     Customer,
@@ -21,6 +22,7 @@ from configurator.models import (
     Site,
     User,
 )
+from sizing.models import SizingTableVersion, SizingTier
 
 PASSWORD = "correct-horse-battery-42"
 
@@ -262,3 +264,26 @@ def rules_cited(text: str) -> set[str]:
     """The rule numbers in the parentheses a sentence ends with: "... (Q1, R4)." → {Q1, R4}."""
     match = re.search(r"\(([^()]*)\)\.?\s*$", text)
     return set(re.findall(r"\b[A-Z]\d+\b", match.group(1))) if match else set()
+
+
+def newer_sizing_table(**first_tier: int) -> SizingTableVersion:
+    """A copy of the sizing table in effect, in effect from today as a new version, with
+    values of its first tier changed (`min_bandwidth_mbps=600`)."""
+    base = SizingTableVersion.objects.in_effect()
+    assert base is not None, "no sizing table in effect: use the sizing_table fixture"
+    fields = {
+        f.name: getattr(base, f.name)
+        for f in SizingTableVersion._meta.concrete_fields
+        if f.name not in ("id", "version", "created_at")
+    }
+    version = SizingTableVersion.objects.create(
+        **{**fields, "effective_date": timezone.localdate()}
+    )
+    for index, tier in enumerate(base.tiers.all()):
+        values = {
+            f.name: getattr(tier, f.name)
+            for f in SizingTier._meta.concrete_fields
+            if f.name not in ("id", "table")
+        }
+        SizingTier.objects.create(table=version, **{**values, **(first_tier if index == 0 else {})})
+    return version

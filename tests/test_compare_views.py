@@ -19,37 +19,22 @@ from pytest_django.asserts import assertContains, assertNotContains
 from configurator.models import Customer, Project, Site, User
 from reports.models import Proposal
 from reports.snapshot import create_proposal
-from sizing.models import SizingTableVersion, SizingTier
+from sizing.models import SizingTableVersion
 
-from .factories import add_sites, make_project, make_site, parse_html, signed_in
+from .factories import (
+    add_sites,
+    make_project,
+    make_site,
+    newer_sizing_table,
+    parse_html,
+    signed_in,
+)
 
 
 def compare_url(project: Project, a: object = None, b: object = None) -> str:
     url = reverse("project_compare", args=[project.pk])
     query = "&".join(f"{key}={value}" for key, value in (("a", a), ("b", b)) if value is not None)
     return f"{url}?{query}" if query else url
-
-
-def newer_table(**first_tier: int) -> SizingTableVersion:
-    """A copy of the table in effect, in effect from today, its first tier changed."""
-    base = SizingTableVersion.objects.in_effect()
-    assert base is not None
-    fields = {
-        f.name: getattr(base, f.name)
-        for f in SizingTableVersion._meta.concrete_fields
-        if f.name not in ("id", "version", "created_at")
-    }
-    version = SizingTableVersion.objects.create(
-        **{**fields, "effective_date": timezone.localdate()}
-    )
-    for index, tier in enumerate(base.tiers.all()):
-        values = {
-            f.name: getattr(tier, f.name)
-            for f in SizingTier._meta.concrete_fields
-            if f.name not in ("id", "table")
-        }
-        SizingTier.objects.create(table=version, **{**values, **(first_tier if index == 0 else {})})
-    return version
 
 
 @pytest.fixture
@@ -229,7 +214,7 @@ def test_the_project_page_says_when_a_newer_table_would_change_the_offer(
     detail = reverse("project_detail", args=[sized.pk])
     assertNotContains(signed_in(alice).get(detail), "Rules changed since this offer")
     # 460 devices need 220.8 Mbit/s; the new first tier asks at least 600 (S3, R9).
-    table = newer_table(min_bandwidth_mbps=600)
+    table = newer_sizing_table(min_bandwidth_mbps=600)
     response = signed_in(alice).get(detail)
     assert response.status_code == 200
     notice = parse_html(response.content).find("section", "rules-changed")
@@ -249,13 +234,13 @@ def test_the_project_page_says_when_a_newer_table_would_change_the_offer(
 def test_a_newer_table_that_changes_no_figure_says_nothing(
     alice: User, sized: Project, v1: Proposal
 ) -> None:
-    newer_table()  # the same values
+    newer_sizing_table()  # the same values
     response = signed_in(alice).get(reverse("project_detail", args=[sized.pk]))
     assertNotContains(response, "Rules changed since this offer")
 
 
 def test_the_notice_reads_the_latest_proposal(alice: User, sized: Project, v1: Proposal) -> None:
-    newer_table(min_bandwidth_mbps=600)
+    newer_sizing_table(min_bandwidth_mbps=600)
     create_proposal(sized, "en", alice)  # sized with the new table
     response = signed_in(alice).get(reverse("project_detail", args=[sized.pk]))
     assertNotContains(response, "Rules changed since this offer")
@@ -264,7 +249,7 @@ def test_the_notice_reads_the_latest_proposal(alice: User, sized: Project, v1: P
 def test_the_comparison_says_which_figures_the_table_in_effect_changes(
     alice: User, sized: Project, v1: Proposal
 ) -> None:
-    newer_table(min_bandwidth_mbps=600)
+    newer_sizing_table(min_bandwidth_mbps=600)
     response = signed_in(alice).get(compare_url(sized, v1.pk, "draft"))
     ((proposal, changes),) = response.context["rules_changed"]
     assert proposal == v1
@@ -278,7 +263,7 @@ def test_the_comparison_says_which_figures_the_table_in_effect_changes(
 
 
 def test_a_future_table_is_not_in_effect_yet(alice: User, sized: Project, v1: Proposal) -> None:
-    table = newer_table(min_bandwidth_mbps=600)
+    table = newer_sizing_table(min_bandwidth_mbps=600)
     SizingTableVersion.objects.filter(pk=table.pk).update(
         effective_date=timezone.localdate() + datetime.timedelta(days=30)
     )
