@@ -26,8 +26,10 @@ def rules_changed_notice(context: template.Context) -> dict[str, Any]:
         return {"changes": []}
     # The snapshot is read only when the tables differ.
     latest = Proposal.objects.filter(project=project).defer("snapshot").order_by("-version").first()
+    if latest is None:
+        return {"changes": []}
     current = SizingTableVersion.objects.in_effect()
-    if latest is None or current is None or latest.table_version == current.version:
+    if current is None or latest.table_version == current.version:
         return {"changes": []}
     return {
         "project": project,
