@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
@@ -117,5 +117,19 @@ class ProjectAdmin(OrganizationScopedAdmin):
     list_filter = ["status"]
     search_fields = ["title", "customer__company_name"]
     list_select_related = ["customer", "owner"]
-    # A scoped select, not a raw-id widget (see CustomerAdmin).
-    readonly_fields = ["revision", "created_at", "updated_at"]
+    # A scoped select, not a raw-id widget (see CustomerAdmin). The status changes by the
+    # review's transitions only (review.workflow), never by a form.
+    readonly_fields = ["status", "revision", "created_at", "updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """A change here is a new revision like any other save: a project in review or
+        approved goes back to draft (its review was of the revision this replaces), and a
+        save made meanwhile is not overwritten."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The revision read with this request: another save can land only in between.
+        if not obj.save_revision(obj.revision, by=request.user):
+            messages.error(
+                request, _("This project was changed meanwhile: your change was not saved.")
+            )
