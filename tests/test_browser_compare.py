@@ -72,3 +72,25 @@ def test_a_sales_engineer_sees_the_rules_changed_and_compares_two_versions(
     expect(devices).to_have_class("diff-changed")
     expect(page.get_by_role("row", name="CPU cores per instance")).to_have_count(0)
     _screenshot(page, "compare-two-versions")
+
+
+def test_the_comparison_page_logs_no_console_error_with_javascript(
+    page: Page,
+    live_server: object,
+    sized_project: Project,
+    alice: User,
+    console_errors: list[str],
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    v1 = create_proposal(sized_project, "en", alice)
+    newer_sizing_table(min_bandwidth_mbps=600)
+    sign_in(page, base)
+    page.goto(f"{base}/projects/{sized_project.pk}/proposal/")
+    page.get_by_role("link", name="Compare with the current draft").click()
+    expect(page.locator("#compare-title")).to_contain_text("Version 1 · English")
+    expect(page.locator("section.rules-changed")).to_have_count(1)
+    page.get_by_label("Only the differences").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page.get_by_label("Only the differences")).to_be_checked()
+    assert f"a={v1.pk}" in page.url
+    assert console_errors == []
