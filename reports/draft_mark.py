@@ -9,6 +9,8 @@ the document once per page, upright and extractable, in the band at the top
 
 The outlines depend on the text and the font only, so the same snapshot still gives the same
 bytes. Kept to what WeasyPrint's SVG subset draws: one `<path>` with presentation attributes.
+Its `<title>` is the figure's alternative text in the tagged PDF, so a screen reader says
+the mark on every page too.
 """
 
 from __future__ import annotations
@@ -73,11 +75,12 @@ def watermark_svg(text: str) -> SafeString:
     )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" width="{}mm" height="{}mm" viewBox="0 0 {} {}">'
-        '<path fill="{}" transform="{}" d="{}"/></svg>',
+        '<title>{}</title><path fill="{}" transform="{}" d="{}"/></svg>',
         width,
         height,
         width,
         height,
+        text,
         COLOUR,
         transform,
         commands,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from pypdf.generic import DictionaryObject
 
 from configurator.models import Project, ProjectStatus, User
 from reports.context import proposal_context
@@ -21,6 +22,7 @@ from reports.snapshot import approval_record, build_snapshot, create_proposal
 from review.models import Action, Transition
 
 from .factories import add_sites, parse_html, signed_in
+from .test_pdf_archival import catalog
 from .test_pdf_flow import filled, flat, page_pictures, page_texts
 
 pytestmark = pytest.mark.usefixtures("sizing_table", "media_storage")
@@ -62,6 +64,20 @@ def approve(project: Project, by: User, at: datetime = APPROVED_AT) -> Project:
     Project.objects.filter(pk=project.pk).update(status=ProjectStatus.APPROVED)
     project.refresh_from_db()
     return project
+
+
+def figure_alternatives(node: Any, found: list[str]) -> list[str]:
+    """The alternative texts of the tagged PDF's figures, in the structure tree's order."""
+    node = node.get_object()
+    if isinstance(node, DictionaryObject):
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        if "/K" in node:
+            figure_alternatives(node["/K"], found)
+    elif isinstance(node, list):
+        for kid in node:
+            figure_alternatives(kid, found)
+    return found
 
 
 def pdf_of(proposal: Proposal) -> bytes:
@@ -136,6 +152,9 @@ def test_the_pdf_of_a_draft_says_draft_not_approved_on_every_page(
     for number, text in enumerate(texts, start=1):
         # Once per page, upright and whole: the watermark is drawn, not written.
         assert text.count(mark) == 1, f"page {number}: {text[:120]}"
+    # A screen reader meets it on every page too: the watermark's alternative text.
+    alternatives = figure_alternatives(catalog(pdf)["/StructTreeRoot"], [])
+    assert alternatives.count(mark) == len(texts)
     approved_on = translated("Approved on %(date)s by %(name)s (revision %(revision)s)", language)
     assert approved_on.split("%(date)s")[0].strip() not in " ".join(texts)
 
@@ -148,6 +167,8 @@ def test_the_pdf_of_an_approved_revision_has_no_mark_and_says_who_approved_it(
     texts = [flat(text) for text in page_texts(pdf)]
     for number, text in enumerate(texts, start=1):
         assert MARK["en"] not in text and MARK["it"] not in text, f"page {number}"
+    alternatives = figure_alternatives(catalog(pdf)["/StructTreeRoot"], [])
+    assert not {MARK["en"], MARK["it"]} & set(alternatives)
     message = "Approved on %(date)s by %(name)s (revision %(revision)s)"
     if language == "en" or translated(message, language) != message:
         assert APPROVAL_LINE[language] in texts[0]  # on the cover
