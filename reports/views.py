@@ -213,7 +213,8 @@ def _rules_changed(
 def project_compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Two versions of a project side by side: proposals, or a proposal and the draft."""
     project = get_project_for_user(request, pk)
-    proposals = list(Proposal.objects.filter(project=project).select_related("created_by"))
+    # Newest first; only the two compared have their snapshot read.
+    proposals = list(Proposal.objects.filter(project=project).defer("snapshot"))
     default_a, default_b = _default_pair(proposals)
     a_value, b_value = request.GET.get("a", default_a), request.GET.get("b", default_b)
     old, new = _chosen(a_value, proposals), _chosen(b_value, proposals)
