@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from typing import Any, Final
 
 from django.contrib.staticfiles import finders
@@ -36,6 +37,9 @@ ANGLE: Final = -50
 COLOUR: Final = "#fde8e5"
 # How much of the page area's width the turned text spans.
 SPAN: Final = 0.92
+
+
+_lock = threading.Lock()
 
 
 @functools.cache
@@ -65,7 +69,8 @@ def _outline(text: str) -> tuple[str, int, int]:
 @functools.cache
 def watermark_svg(text: str) -> SafeString:
     """`text` in outlines, centred in the page area and turned along its diagonal."""
-    commands, advance, cap_height = _outline(text)
+    with _lock:  # a TTFont reads its tables lazily, once
+        commands, advance, cap_height = _outline(text)
     width, height = AREA_MM
     # The turned line spans its length × cos(ANGLE) across the page: a share of the width.
     scale = width * SPAN / max(advance, 1) / math.cos(math.radians(ANGLE))
