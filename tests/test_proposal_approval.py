@@ -231,16 +231,20 @@ def test_the_mark_changes_neither_the_layout_nor_the_text_nor_the_reproducible_b
 # --- The proposal list ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("language", ["en", "it"])
 def test_the_proposals_page_badges_each_version_approved_or_draft(
-    project: Project, alice: User, maria: User
+    project: Project, alice: User, maria: User, language: str
 ) -> None:
     draft = create_proposal(add_sites(project), "en", alice)
     approved = create_proposal(approve(project, maria), "it", alice)
-    page = parse_html(signed_in(alice).get(reverse("project_proposals", args=[project.pk])).content)
+    client = signed_in(alice, headers={"accept-language": language})
+    page = parse_html(client.get(reverse("project_proposals", args=[project.pk])).content)
     rows = {row.attrs.get("id"): row for row in page.find_all("tr")}
-    draft_badges = [b.text for b in rows[f"proposal-{draft.pk}"].find_all("span", "badge")]
-    approved_badges = [b.text for b in rows[f"proposal-{approved.pk}"].find_all("span", "badge")]
-    assert "Draft – not approved" in draft_badges and "Approved" not in draft_badges
-    assert "Approved" in approved_badges and "Draft – not approved" not in approved_badges
-    assert rows[f"proposal-{approved.pk}"].find("span", "badge--approved")
-    assert rows[f"proposal-{draft.pk}"].find("span", "badge--draft")
+    draft_row, approved_row = rows[f"proposal-{draft.pk}"], rows[f"proposal-{approved.pk}"]
+    mark, approved_label = expected_mark(language), translated("Approved", language)
+    assert draft_row.find("span", "badge--draft").text == mark
+    assert approved_row.find("span", "badge--approved").text == approved_label
+    assert not draft_row.find_all("span", "badge--approved")
+    assert not approved_row.find_all("span", "badge--draft")
+    if language == "it":
+        assert approved_label == "Approvato"  # the review's word for the same state
