@@ -307,6 +307,33 @@ MATRIX: list[Row] = [
         {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
     ),
     Row(
+        # Each sees their own organisation's (charlie a sales engineer of his: 403 too).
+        "dashboard",
+        None,
+        GET,
+        {"alice": 403, "bob": 403, "maria": 200, "adam": 200, "charlie": 403},
+    ),
+    Row(
+        "dashboard",
+        None,
+        POST,
+        {"alice": 405, "bob": 405, "maria": 405, "adam": 405, "charlie": 405},
+        lambda o: {},
+    ),
+    Row(
+        "dashboard_export",
+        "csv",
+        GET,
+        {"alice": 403, "bob": 403, "maria": 200, "adam": 200, "charlie": 403},
+    ),
+    Row(
+        # The list's own projects: a sales engineer's, or the organisation's.
+        "project_list_export",
+        "csv",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
         "project_proposals",
         "project",
         GET,
@@ -593,6 +620,9 @@ ANONYMOUS_PAGES = [
     "/projects/1/sites/import/",
     "/projects/1/sites/export.csv",
     "/sites-template.csv",
+    "/dashboard/",
+    "/dashboard/export.csv",
+    "/projects/export.csv",
     "/projects/1/proposal/",
     "/projects/1/compare/",
     "/projects/1/review/",
@@ -608,6 +638,7 @@ ANONYMOUS_PAGES = [
 ]
 # Answered to POST only; the sign-in redirect comes first all the same.
 ANONYMOUS_POSTS = [
+    "/dashboard/",
     "/projects/new/",
     "/projects/1/edit/",
     "/projects/1/questionnaire/",

@@ -1,0 +1,117 @@
+"""The managers' dashboard and the spreadsheet exports of the project list and of the
+dashboard's figures.
+
+Only managers and administrators see the dashboard (a sales engineer gets a 403), and only
+their own organisation's projects; the project list's export shows what the list shows
+(`Project.objects.visible_to`): a sales engineer exports their own projects.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from configurator.access import AuthenticatedRequest
+from configurator.forms import ProjectListForm
+from configurator.inventory_views import _spreadsheet
+from configurator.svg import localized_number
+
+from . import charts, exports, figures
+from .forms import DashboardForm
+
+
+def _board(request: AuthenticatedRequest) -> tuple[DashboardForm, figures.Dashboard]:
+    if not request.user.sees_whole_organization:
+        raise PermissionDenied(_("The dashboard is for managers and administrators."))
+    form = DashboardForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    period = figures.period_of(data.get("period") or "quarter", data.get("start"), data.get("end"))
+    return form, figures.build(request.user, period, data.get("owner"))
+
+
+def _review_url(pk: int) -> str:
+    """The reviewer's page of a project (the project page where there is none)."""
+    try:
+        return reverse("project_review", args=[pk])
+    except NoReverseMatch:
+        return reverse("project_detail", args=[pk])
+
+
+def _charts(board: figures.Dashboard) -> list[dict[str, object]]:
+    """Each chart with the table beside it: (id, heading, the chart, the rows)."""
+    totals = board.totals
+    total_rows: list[tuple[str, int | Decimal]] = [
+        (_("Users"), totals.users),
+        (_("MCS devices"), totals.mcs_devices),
+        (_("MCS instances"), totals.mcs_instances),
+        (_("Internet bandwidth (Mbit/s)"), totals.bandwidth_mbps),
+    ]
+    sections = [
+        ("by-status", _("Projects by status"), _("Status"), _tallies(board.by_status)),
+        (
+            "by-architecture",
+            _("Projects by recommended architecture"),
+            _("Recommended architecture"),
+            _tallies(board.by_architecture),
+        ),
+        ("by-owner", _("Projects by owner"), _("Owner"), _tallies(board.by_owner)),
+        ("totals", _("Totals sized"), _("Figure"), total_rows),
+    ]
+    return [
+        {
+            "id": chart_id,
+            "heading": heading,
+            "column": column,
+            "svg": charts.bar_chart(
+                chart_id,
+                heading,
+                _("A bar per row of the table beside the chart, with its value."),
+                [charts.Bar(str(label), float(value)) for label, value in rows],
+            ),
+            "rows": [(label, localized_number(value)) for label, value in rows],
+        }
+        for chart_id, heading, column, rows in sections
+    ]
+
+
+def _tallies(rows: list[figures.Tally]) -> list[tuple[str, int | Decimal]]:
+    return [(row.label, row.count) for row in rows]
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    form, board = _board(request)
+    context = {
+        "form": form,
+        "board": board,
+        "period_text": exports.period_text(board),
+        "charts": _charts(board),
+        "queue": [(entry, _review_url(entry.project.pk)) for entry in board.queue],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    _form, board = _board(request)
+    stem = f"dashboard-{timezone.localdate().isoformat()}"
+    return _spreadsheet(fmt, exports.dashboard_sheets(board), stem)
+
+
+@login_required
+@require_GET
+def project_list_export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
+    form = ProjectListForm(request.GET or None, user=request.user)
+    sheets = exports.project_sheets(exports.listed_projects(form, request.user))
+    return _spreadsheet(fmt, sheets, f"projects-{timezone.localdate().isoformat()}")
