@@ -147,10 +147,10 @@ def review_queue(projects: ProjectQuerySet, now: dt.datetime) -> tuple[list[Queu
         .select_related("customer", "owner")
         .order_by("submitted_at", "pk")
     )
-    rows = list(waiting[: QUEUE_LIMIT + 1])
-    count = len(rows) if len(rows) <= QUEUE_LIMIT else waiting.count()
+    # Always counted apart, so that the queries are the same however long the queue.
+    rows, count = list(waiting[:QUEUE_LIMIT]), waiting.order_by().count()
     entries = []
-    for project in rows[:QUEUE_LIMIT]:
+    for project in rows:
         submitted: dt.datetime = project.submitted_at  # type: ignore[attr-defined]
         entries.append(QueueEntry(project, submitted, max(now - submitted, dt.timedelta())))
     return entries, count
