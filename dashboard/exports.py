@@ -129,7 +129,31 @@ def dashboard_sheets(board: Dashboard) -> list[Sheet]:
             _("By architecture"),
             [[_("Recommended architecture"), _("Projects")], *_tally(board.by_architecture)],
         ),
-        (_("By owner"), [[_("Owner"), _("Projects")], *_tally(board.by_owner)]),
+        (_("By owner"), _owner_rows(board)),
+    ]
+
+
+def _owner_rows(board: Dashboard) -> list[list[object]]:
+    header: list[object] = [
+        _("Owner"),
+        _("Projects"),
+        _("Projects sized"),
+        _("Users"),
+        _("MCS devices"),
+        _("MCS instances"),
+        _("Internet bandwidth (Mbit/s)"),
+    ]
+    return [header] + [
+        [
+            label,
+            totals.projects,
+            totals.sized,
+            totals.users,
+            totals.mcs_devices,
+            totals.mcs_instances,
+            totals.bandwidth_mbps,
+        ]
+        for label, totals in board.sized_by_owner
     ]
 
 

@@ -7,8 +7,10 @@ project's latest submission as a subquery.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -116,6 +118,8 @@ class Dashboard:
     by_status: list[Tally] = field(default_factory=list)
     by_architecture: list[Tally] = field(default_factory=list)
     by_owner: list[Tally] = field(default_factory=list)
+    # Each owner's name and what their projects of the period add up to.
+    sized_by_owner: list[tuple[str, Totals]] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
     queue: list[QueueEntry] = field(default_factory=list)
     queue_count: int = 0
@@ -156,6 +160,30 @@ def review_queue(projects: ProjectQuerySet, now: dt.datetime) -> tuple[list[Queu
     return entries, count
 
 
+def _sums() -> dict[str, Any]:
+    """The aggregates of `Totals`, in its order."""
+    return {
+        "n_projects": Count("pk"),
+        "n_sized": Count("pk", filter=Q(summary__sized=True)),
+        "n_users": Sum("summary__users"),
+        "n_devices": Sum("summary__mcs_devices"),
+        "n_instances": Sum("summary__mcs_instances"),
+        "n_bandwidth": Sum("summary__bandwidth_mbps"),
+    }
+
+
+def _totals(values: Iterable[Any]) -> Totals:
+    projects, sized, users, devices, instances, bandwidth = values
+    return Totals(
+        projects=projects,
+        sized=sized,
+        users=users or 0,
+        mcs_devices=devices or 0,
+        mcs_instances=instances or 0,
+        bandwidth_mbps=Decimal(bandwidth or 0),
+    )
+
+
 def build(
     user: User, period: Period, owner: User | None, now: dt.datetime | None = None
 ) -> Dashboard:
@@ -187,33 +215,19 @@ def build(
         for key in (*ARCHITECTURES, NOTHING_FITS, NOT_SIZED)
     ]
 
-    owners = projects.values_list(
-        "owner_id", "owner__first_name", "owner__last_name", "owner__username"
-    ).annotate(n=Count("pk"))
-    by_owner = sorted(
+    owners = sorted(
         (
-            Tally(str(pk), f"{first} {last}".strip() or username, n)
-            for pk, first, last, username, n in owners
+            (f"{first} {last}".strip() or username, pk, _totals(sums))
+            for pk, first, last, username, *sums in projects.values_list(
+                "owner_id", "owner__first_name", "owner__last_name", "owner__username"
+            ).annotate(**_sums())
         ),
-        key=lambda row: (-row.count, row.label.casefold()),
+        key=lambda row: (-row[2].projects, row[0].casefold()),
     )
+    by_owner = [Tally(str(pk), label, totals.projects) for label, pk, totals in owners]
+    sized_by_owner = [(label, totals) for label, _pk, totals in owners]
 
-    sums = projects.aggregate(
-        projects=Count("pk"),
-        sized=Count("pk", filter=Q(summary__sized=True)),
-        users=Sum("summary__users"),
-        mcs_devices=Sum("summary__mcs_devices"),
-        mcs_instances=Sum("summary__mcs_instances"),
-        bandwidth_mbps=Sum("summary__bandwidth_mbps"),
-    )
-    totals = Totals(
-        projects=sums["projects"],
-        sized=sums["sized"],
-        users=sums["users"] or 0,
-        mcs_devices=sums["mcs_devices"] or 0,
-        mcs_instances=sums["mcs_instances"] or 0,
-        bandwidth_mbps=Decimal(sums["bandwidth_mbps"] or 0),
-    )
+    totals = _totals(projects.aggregate(**_sums()).values())
     queue, queue_count = review_queue(mine, now)
     return Dashboard(
         period=period,
@@ -221,6 +235,7 @@ def build(
         by_status=by_status,
         by_architecture=by_architecture,
         by_owner=by_owner,
+        sized_by_owner=sized_by_owner,
         totals=totals,
         queue=queue,
         queue_count=queue_count,

@@ -22,10 +22,10 @@ PERIODS = [
 class DashboardForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), required=False, choices=PERIODS)
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     owner = forms.ModelChoiceField(
         label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("Everyone")

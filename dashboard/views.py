@@ -46,25 +46,27 @@ def _review_url(pk: int) -> str:
 
 
 def _charts(board: figures.Dashboard) -> list[dict[str, object]]:
-    """Each chart with the table beside it: (id, heading, the chart, the rows)."""
-    totals = board.totals
-    total_rows: list[tuple[str, int | Decimal]] = [
-        (_("Users"), totals.users),
-        (_("MCS devices"), totals.mcs_devices),
-        (_("MCS instances"), totals.mcs_instances),
-        (_("Internet bandwidth (Mbit/s)"), totals.bandwidth_mbps),
-    ]
-    sections = [
-        ("by-status", _("Projects by status"), _("Status"), _tallies(board.by_status)),
+    """Each chart with the table beside it: id, heading, the first column's title, the
+    chart, the rows and (for what is summed) the total, numbers as the reader writes them."""
+    sections: list[tuple[str, str, str, list[tuple[str, int | Decimal]], int | Decimal | None]] = [
+        ("by-status", _("Projects by status"), _("Status"), _tallies(board.by_status), None),
         (
             "by-architecture",
             _("Projects by recommended architecture"),
             _("Recommended architecture"),
             _tallies(board.by_architecture),
+            None,
         ),
-        ("by-owner", _("Projects by owner"), _("Owner"), _tallies(board.by_owner)),
-        ("totals", _("Totals sized"), _("Figure"), total_rows),
+        ("by-owner", _("Projects by owner"), _("Owner"), _tallies(board.by_owner), None),
     ]
+    for chart_id, heading, name in (
+        ("users", _("Users sized, by owner"), "users"),
+        ("mcs-devices", _("MCS devices sized, by owner"), "mcs_devices"),
+        ("mcs-instances", _("MCS instances sized, by owner"), "mcs_instances"),
+        ("bandwidth", _("Internet bandwidth sized (Mbit/s), by owner"), "bandwidth_mbps"),
+    ):
+        rows = [(label, getattr(totals, name)) for label, totals in board.sized_by_owner]
+        sections.append((chart_id, heading, _("Owner"), rows, getattr(board.totals, name)))
     return [
         {
             "id": chart_id,
@@ -77,8 +79,10 @@ def _charts(board: figures.Dashboard) -> list[dict[str, object]]:
                 [charts.Bar(str(label), float(value)) for label, value in rows],
             ),
             "rows": [(label, localized_number(value)) for label, value in rows],
+            "total": None if total is None else localized_number(total),
+            "counts_projects": total is None,
         }
-        for chart_id, heading, column, rows in sections
+        for chart_id, heading, column, rows, total in sections
     ]
 
 

@@ -71,16 +71,22 @@ def known(alice: User, bob: User, charlie: User) -> dict[str, Project]:
     return projects
 
 
-def _table(page: bytes, chart_id: str) -> dict[str, str]:
-    """The rows of the table beside a chart: label → value as written."""
+def _table(page: bytes, chart_id: str, part: str = "tbody") -> dict[str, str]:
+    """The rows of the table beside a chart (or of its `tfoot`): label → value as written."""
     tables = [
         table
         for table in parse_html(page).find_all("table")
         if table.attrs.get("aria-labelledby") == f"{chart_id}-heading"
     ]
     assert len(tables) == 1, chart_id
+    return {row.find("th").text: row.find("td").text for row in tables[0].find(part).find_all("tr")}
+
+
+def _totals(page: bytes) -> dict[str, str]:
+    """The total of each summed chart."""
     return {
-        row.find("th").text: row.find("td").text for row in tables[0].find("tbody").find_all("tr")
+        chart_id: _table(page, chart_id, "tfoot")["Total"]
+        for chart_id in ("users", "mcs-devices", "mcs-instances", "bandwidth")
     }
 
 
@@ -108,13 +114,16 @@ def test_the_manager_sees_the_figures_of_the_organisation(
     }
     assert _table(page, "by-owner") == {"Alice": "3", "Bob": "2"}
     # Four sized projects of 5 users, 300 MCS devices, one instance and 144 Mbit/s each.
-    assert _table(page, "totals") == {
-        "Users": "20",
-        "MCS devices": "1,200",
-        "MCS instances": "4",
-        "Internet bandwidth (Mbit/s)": "576",
+    assert _totals(page) == {
+        "users": "20",
+        "mcs-devices": "1,200",
+        "mcs-instances": "4",
+        "bandwidth": "576",
     }
-    assert page.count(b'role="img"') == 4
+    # alice's sized projects are two of the four (her third has no site).
+    assert _table(page, "mcs-devices") == {"Alice": "600", "Bob": "600"}
+    assert _table(page, "bandwidth") == {"Alice": "288", "Bob": "288"}
+    assert page.count(b'role="img"') == 7
     assertNotContains(response, "Segreto Charlie")
     assertNotContains(response, "<script>", html=False)
 
@@ -148,7 +157,7 @@ def test_it_speaks_italian(maria: User, known: dict[str, Project]) -> None:
     # The labels of the catalogue already, and numbers as Italian writes them.
     assert _table(response.content, "by-architecture")["Cloud ibrido"] == "1"
     assert _table(response.content, "by-status")["In revisione"] == "2"
-    assert _table(response.content, "totals")["Dispositivi MCS"] == "1.200"
+    assert _table(response.content, "mcs-devices", "tfoot")["Totale"] == "1.200"
     with translation.override("it"):
         italian = translation.gettext("Waiting for review")
     if italian == "Waiting for review":
@@ -165,7 +174,7 @@ def test_the_owner_filter_keeps_that_owners_projects(
     response = signed_in(maria).get(reverse("dashboard"), {"period": "all", "owner": bob.pk})
 
     assert _table(response.content, "by-owner") == {"Bob": "2"}
-    assert _table(response.content, "totals")["Users"] == "10"
+    assert _totals(response.content)["users"] == "10"
     assertNotContains(response, "Ospedale Nord")
     assertContains(response, "Banca Est")
 
@@ -281,7 +290,7 @@ def test_a_change_to_a_project_refreshes_its_figures(
 
     response = client.get(reverse("dashboard"), {"period": "all"})
 
-    assert _table(response.content, "totals")["MCS devices"] == "1,600"
+    assert _totals(response.content)["mcs-devices"] == "1,600"
     assert ProjectSummary.objects.get(project=project).revision == project.revision + 1
 
 

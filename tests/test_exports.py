@@ -162,8 +162,9 @@ def test_the_dashboard_exports_its_figures(maria: User, projects: dict) -> None:
     by_status = dict(workbook["By status"].iter_rows(values_only=True))
     assert by_status["In review"] == 1
     assert by_status["Approved"] == 1
-    by_owner = dict(workbook["By owner"].iter_rows(values_only=True))
-    assert by_owner == {"Owner": "Projects", "Alice": 2, "Bob": 1}
+    by_owner = list(workbook["By owner"].iter_rows(values_only=True))
+    assert by_owner[0][:4] == ("Owner", "Projects", "Projects sized", "Users")
+    assert by_owner[1:] == [("Alice", 2, 1, 5, 300, 1, 144), ("Bob", 1, 0, 0, 0, 0, 0)]
 
 
 def test_the_dashboard_export_neutralises_a_formula_title(maria: User, projects: dict) -> None:
@@ -183,8 +184,8 @@ def test_the_dashboard_export_keeps_the_owner_filter(
     )
 
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert dict(workbook["By owner"].iter_rows(values_only=True)) == {
-        "Owner": "Projects",
-        "Bob": 1,
-    }
+    assert [row[:2] for row in workbook["By owner"].iter_rows(values_only=True)] == [
+        ("Owner", "Projects"),
+        ("Bob", 1),
+    ]
     assert list(workbook["Review queue"].iter_rows(values_only=True))[1:] == []
