@@ -9,6 +9,7 @@ their own organisation's projects; the project list's export shows what the list
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -32,8 +33,16 @@ def _board(request: AuthenticatedRequest) -> tuple[DashboardForm, figures.Dashbo
     if not request.user.sees_whole_organization:
         raise PermissionDenied(_("The dashboard is for managers and administrators."))
     form = DashboardForm(request.GET or None, user=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
-    period = figures.period_of(data.get("period") or "quarter", data.get("start"), data.get("end"))
+    # The valid filters apply even when another one is not (an owner of another
+    # organisation is no choice; the period stays).
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # fills cleaned_data with the fields that are valid
+        data = form.cleaned_data
+    key = data.get("period") or "quarter"
+    if data.get("start") or data.get("end"):
+        key = "dates"  # dates typed in mean those dates, whichever period is chosen
+    period = figures.period_of(key, data.get("start"), data.get("end"))
     return form, figures.build(request.user, period, data.get("owner"))
 
 

@@ -213,6 +213,16 @@ def test_the_period_keeps_the_projects_changed_in_it(
         "Lost": "0",
     }
     assert _table(dates.content, "by-owner") == {"Alice": "1", "Bob": "1"}
+    # Dates typed in are the period, whichever period the list shows.
+    typed = client.get(
+        reverse("dashboard"),
+        {
+            "period": "quarter",
+            "start": last_quarter.start.isoformat(),
+            "end": last_quarter.start.isoformat(),
+        },
+    )
+    assert _table(typed.content, "by-owner") == {"Alice": "1", "Bob": "1"}
     # The queue is what waits now, whatever the period.
     assertContains(previous, "Ospedale Nord")
 
@@ -272,9 +282,12 @@ def test_another_organisations_manager_sees_only_theirs(
 def test_an_owner_of_another_organisation_is_no_filter(
     maria: User, charlie: User, known: dict[str, Project]
 ) -> None:
+    a_year_ago = timezone.now() - dt.timedelta(days=400)
+    Project.objects.filter(pk=known["p5"].pk).update(updated_at=a_year_ago)
     response = signed_in(maria).get(reverse("dashboard"), {"period": "all", "owner": charlie.pk})
 
-    # Refused as a choice: the whole organisation's figures, none of charlie's.
+    # Refused as a choice: the whole organisation's figures, none of charlie's; the
+    # period asked for stays (one project of the five was changed before this quarter).
     assert _table(response.content, "by-owner") == {"Alice": "3", "Bob": "2"}
     assertNotContains(response, "Segreto Charlie")
 
