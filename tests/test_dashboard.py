@@ -327,3 +327,21 @@ def test_a_committed_change_refreshes_the_summary(
         assert project.bump_revision(project.revision, by=alice)
 
     assert ProjectSummary.objects.get(project=project).revision == project.revision
+
+
+def test_a_chart_is_an_image_titled_and_described_with_a_bar_per_row() -> None:
+    from dashboard.charts import Bar, bar_chart
+
+    with translation.override("it"):
+        svg = str(bar_chart("x", "Titolo", "Descrizione", [Bar("Uno", 1234.5), Bar("Due", 0)]))
+
+    root = parse_html(svg).find("svg")
+    assert root.attrs["role"] == "img"
+    assert root.attrs["aria-labelledby"] == "x-title"
+    assert root.attrs["aria-describedby"] == "x-desc"
+    assert root.find("title").text == "Titolo"
+    assert root.find("desc").text == "Descrizione"
+    assert len(root.find_all("rect")) == 2
+    texts = [text.text for text in root.find_all("text")]
+    assert texts == ["Uno", "1.234,5", "Due", "0"]
+    assert "<script" not in svg
