@@ -13,20 +13,37 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from configurator.access import AuthenticatedRequest
 from configurator.forms import ProjectListForm
-from configurator.inventory_views import _spreadsheet
+from configurator.inventory_io import CSV_TYPE, XLSX_TYPE, write_csv, write_xlsx
 from configurator.svg import localized_number
 
 from . import charts, exports, figures
 from .forms import DashboardForm
+
+
+def _spreadsheet(fmt: str, sheets: list[exports.Sheet], stem: str) -> HttpResponse:
+    """The sheets as a CSV (one after the other) or an XLSX download, as the site
+    inventory's export writes them."""
+    if fmt == "csv":
+        content: str | bytes = write_csv([rows for _title, rows in sheets])
+        content_type = CSV_TYPE
+    elif fmt == "xlsx":
+        content, content_type = write_xlsx(sheets), XLSX_TYPE
+    else:
+        raise Http404(_("Export formats are CSV and XLSX."))
+    disposition = content_disposition_header(True, f"{stem}.{fmt}")
+    return HttpResponse(
+        content, content_type=content_type, headers={"Content-Disposition": disposition}
+    )
 
 
 def _board(request: AuthenticatedRequest) -> tuple[DashboardForm, figures.Dashboard]:
