@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from configurator.models import Customer, Project, ProjectStatus, User
 from review.models import Action, Transition
@@ -189,3 +190,21 @@ def test_the_dashboard_export_keeps_the_owner_filter(
         ("Bob", 1),
     ]
     assert list(workbook["Review queue"].iter_rows(values_only=True))[1:] == []
+
+
+def test_the_list_links_its_export_with_its_filters(alice: User, projects: dict) -> None:
+    client = signed_in(alice)
+
+    plain = client.get(reverse("project_list"))
+    filtered = client.get(reverse("project_list"), {"status": "draft", "q": "nord"})
+    fragment = client.get(
+        reverse("project_list"), {"status": "draft"}, headers={"HX-Request": "true"}
+    )
+
+    assertContains(plain, f'href="{reverse("project_list_export", args=["csv"])}"')
+    assertContains(plain, f'href="{reverse("project_list_export", args=["xlsx"])}"')
+    assertContains(
+        filtered, f'href="{reverse("project_list_export", args=["csv"])}?status=draft&amp;q=nord"'
+    )
+    # The htmx answer to a filter carries the links with the new filters too.
+    assertContains(fragment, f'href="{reverse("project_list_export", args=["xlsx"])}?status=draft"')
