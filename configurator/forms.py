@@ -20,6 +20,7 @@ from .models import (
     Customer,
     Organization,
     Project,
+    ProjectQuerySet,
     ProjectStatus,
     Site,
     User,
@@ -218,6 +219,19 @@ class ProjectListForm(forms.Form):
     def order_by(self) -> str:
         sort = self.cleaned_data.get("sort") or "-updated"
         return self.SORTS[sort]
+
+    def listed(self, projects: ProjectQuerySet) -> ProjectQuerySet:
+        """`projects` searched, filtered and ordered as the list shows them (all pages):
+        the list page and its exports (dashboard.exports) ask here."""
+        if not self.is_valid():
+            return projects.order_by("-updated_at", "-pk")
+        data = self.cleaned_data
+        projects = projects.search(data["q"])
+        if data["status"]:
+            projects = projects.filter(status=data["status"])
+        if data["owner"]:
+            projects = projects.filter(owner=data["owner"])
+        return projects.order_by(self.order_by(), "-pk")
 
 
 HYPERVISOR_CHOICES = [

@@ -69,19 +69,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def project_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectListForm(request.GET or None, user=request.user)
-    projects = Project.objects.visible_to(request.user).select_related("customer", "owner")
-    if form.is_valid():
-        data = form.cleaned_data
-        projects = projects.search(data["q"])
-        if data["status"]:
-            projects = projects.filter(status=data["status"])
-        if data["owner"]:
-            projects = projects.filter(owner=data["owner"])
-        projects = projects.order_by(form.order_by(), "-pk")
-        sort = data["sort"] or "-updated"
-    else:
-        projects = projects.order_by("-updated_at", "-pk")
-        sort = "-updated"
+    projects = form.listed(
+        Project.objects.visible_to(request.user).select_related("customer", "owner")
+    )
+    sort = (form.cleaned_data["sort"] if form.is_valid() else "") or "-updated"
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,

@@ -22,16 +22,7 @@ Sheet = tuple[str, list[list[object]]]
 
 def listed_projects(form: ProjectListForm, user: User) -> ProjectQuerySet:
     """The projects the list page shows for these filters, in its order, all pages."""
-    projects = Project.objects.visible_to(user)
-    if not form.is_valid():
-        return projects.order_by("-updated_at", "-pk")
-    data = form.cleaned_data
-    projects = projects.search(data["q"])
-    if data["status"]:
-        projects = projects.filter(status=data["status"])
-    if data["owner"]:
-        projects = projects.filter(owner=data["owner"])
-    return projects.order_by(form.order_by(), "-pk")
+    return form.listed(Project.objects.visible_to(user))
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
