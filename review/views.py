@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from configurator.access import AuthenticatedRequest, get_project_for_user
@@ -30,6 +30,7 @@ from reports.compare import SnapshotDiff, compare_snapshots
 from . import workflow
 from .models import COMMENT_MAX_LENGTH, Transition
 
+# Lazy: read in the request's language, not in the one active when the module was imported.
 SUCCESS = {
     "submit": _("Project submitted for review (revision %(n)d)."),
     "recall": _("Project recalled from review: it is a draft again."),

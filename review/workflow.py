@@ -21,6 +21,7 @@ transitions (or a transition and a save) exactly one wins, the other is refused 
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -191,9 +192,21 @@ def _check(action: str, project: Project, by: User, revision: int | None) -> Non
         raise _changed_meanwhile(project)
 
 
+# Letters and symbols that draw nothing: the Hangul fillers and the blank Braille pattern.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _readable(text: str) -> bool:
+    """Whether `text` shows something: a letter, digit, punctuation mark or symbol. Joiners,
+    fillers and blank patterns (U+200D, U+3164, U+2800, tags) are not a comment."""
+    return any(
+        unicodedata.category(char)[0] in "LNPS" and char not in BLANK_LOOKING for char in text
+    )
+
+
 def _clean_comment(comment: str, *, required: bool) -> str:
     comment = (comment or "").strip()
-    if required and not comment:
+    if required and not _readable(comment):
         raise TransitionRefused(
             _("Say what to change: sending a project back needs a comment."), INVALID
         )

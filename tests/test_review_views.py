@@ -300,6 +300,19 @@ def test_the_review_panel_reads_italian(sized: Project, alice: User) -> None:
     assertContains(response, _italian("Record of the review"))
 
 
+def test_the_success_message_reads_the_language_of_the_request(sized: Project, alice: User) -> None:
+    """The messages are read per request: one fixed at import would stay English."""
+    response = signed_in(alice).post(
+        reverse("project_submit", args=[sized.pk]),
+        {"revision": str(sized.revision)},
+        headers={"Accept-Language": "it"},
+        follow=True,
+    )
+    italian = _italian("Project submitted for review (revision %(n)d).") % {"n": sized.revision}
+    assert italian.startswith("Progetto")
+    assertContains(response, italian)
+
+
 def test_a_refusal_reads_italian(sized: Project, maria: User) -> None:
     english = "Only a project in review can be approved or sent back; this project is %(status)s."
     italian = _italian(english)

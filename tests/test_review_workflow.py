@@ -230,6 +230,9 @@ def test_a_project_that_cannot_be_sized_is_not_submitted(project: Project, alice
     [
         ("", "needs a comment"),
         ("   \n ", "needs a comment"),
+        # Joiners, fillers and blank patterns show nothing: no comment either.
+        *[(blank, "needs a comment") for blank in ("\u200d", "\u200c\u200d", "\u3164")],
+        *[(blank, "needs a comment") for blank in ("\u2800", "\u115f", "\U000e0020")],
         ("Fix\u202e this", r"U\+202E"),
         ("x" * 2001, "at most 2000 characters"),
     ],
