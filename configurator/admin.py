@@ -109,6 +109,12 @@ class CustomerAdmin(OrganizationScopedAdmin):
     # No raw-id widgets: theirs looks a typed or posted id up unscoped and prints that row's
     # name, another organisation's included; a select offers the scoped choices only.
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """As on the customer page: a change sends its reviewed projects back to draft."""
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            obj.reopen_reviewed_projects(request.user)
+
 
 @admin.register(Project)
 class ProjectAdmin(OrganizationScopedAdmin):

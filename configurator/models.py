@@ -243,6 +243,16 @@ class Customer(models.Model):
             user.is_administrator or self.created_by_id == user.pk
         )
 
+    def reopen_reviewed_projects(self, by: User | None) -> int:
+        """After a change to this customer, in its transaction: the customer's details are
+        in every proposal, so each of its projects in review or approved gets a new
+        revision and goes back to draft (its review did not see the change). Returns how
+        many did."""
+        reopened = 0
+        for project in Project.objects.filter(customer=self, status__in=REVIEWED_STATUSES):
+            reopened += project.bump_revision(project.revision, by=by)
+        return reopened
+
 
 class ProjectStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

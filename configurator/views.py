@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .access import (
@@ -276,8 +277,22 @@ def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(request, pk, edit=True)
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            reopened = customer.reopen_reviewed_projects(request.user) if form.changed_data else 0
         messages.success(request, _("Customer saved."))
+        if reopened:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d project of this customer was in review or approved: it is a draft "
+                    "again and needs a new review.",
+                    "%(n)d projects of this customer were in review or approved: they are "
+                    "drafts again and need a new review.",
+                    reopened,
+                )
+                % {"n": reopened},
+            )
         return redirect(customer)
     return render(request, "configurator/customer_form.html", {"form": form, "customer": customer})
 
