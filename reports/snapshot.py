@@ -12,8 +12,10 @@ page, so an unapproved offer cannot pass for a final one.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -140,12 +142,26 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
     }
 
 
-def approval_record(project: Project) -> dict[str, Any]:
-    """Whether `project`, as read now, is approved, and by whom and when. Any change to an
-    approved project sends it back to draft (`Project._claim_revision`), so an approved
-    status means its current revision is the one approved: the latest `approve`
-    transition of that revision names who approved it. Without that record (an approval
-    nobody recorded) the revision counts as not approved: the mark stays rather than an
+# The parts of a snapshot a reviewer approves: a proposal is approved only when these are
+# the approved submission's (the sizing table by its version; the result follows from the
+# inputs and the table). The brand and who prepared it are the organisation's presentation.
+REVIEWED_PARTS: Final = ("customer", "project", "sites", "prerequisites")
+
+
+def _as_stored(value: Any) -> Any:
+    """`value` as a JSON field gives it back, to compare with a stored snapshot."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def approval_record(project: Project, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Whether `snapshot` of `project`, as read now, is an approved offer, and by whom and
+    when. Any change to an approved project sends it back to draft
+    (`Project._claim_revision`), so an approved status means its current revision is the
+    one approved: the latest `approve` transition of that revision names who approved it.
+    What the reviewer saw is the submission of that revision: when the snapshot differs
+    from it in a reviewed part or in the sizing table's version (a newer table took
+    effect since), nobody approved these figures, and the offer is a draft. Without that
+    record (an approval nobody recorded) it is a draft too: the mark stays rather than an
     approval line that names nobody."""
     if project.status != ProjectStatus.APPROVED:
         return {"approved": False}
@@ -157,6 +173,23 @@ def approval_record(project: Project) -> dict[str, Any]:
     )
     if approval is None:
         return {"approved": False}
+    submission = (
+        Transition.objects.filter(
+            project=project, action=Action.SUBMIT, revision=project.revision, pk__lt=approval.pk
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if submission is not None and submission.snapshot is not None:
+        seen = submission.snapshot
+        now = _as_stored({part: snapshot.get(part) for part in REVIEWED_PARTS})
+        if any(seen.get(part) != now[part] for part in REVIEWED_PARTS) or (
+            seen.get("table", {}).get("version") != snapshot["table"]["version"]
+        ):
+            return {
+                "approved": False,
+                "approved_table_version": seen.get("table", {}).get("version"),
+            }
     actor = approval.actor
     return {
         "approved": True,
@@ -174,7 +207,7 @@ def create_proposal(project: Project, language: str, author: Any | None) -> Prop
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         snapshot = build_snapshot(locked, language, author)
-        snapshot["approval"] = approval_record(locked)
+        snapshot["approval"] = approval_record(locked, snapshot)
         last = locked.proposals.order_by("-version").values_list("version", flat=True).first()
         return Proposal.objects.create(
             project=locked,

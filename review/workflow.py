@@ -38,12 +38,14 @@ from .models import COMMENT_MAX_LENGTH, Action, Transition
 ACTIONS = (Action.SUBMIT, Action.RECALL, Action.APPROVE, Action.SEND_BACK)
 REVIEW_ACTIONS = (Action.APPROVE, Action.SEND_BACK)
 
-# What each transition needs the status to be, and what it makes it.
-MOVES: dict[str, tuple[str, str]] = {
-    Action.SUBMIT: (ProjectStatus.DRAFT, ProjectStatus.IN_REVIEW),
-    Action.RECALL: (ProjectStatus.IN_REVIEW, ProjectStatus.DRAFT),
-    Action.APPROVE: (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED),
-    Action.SEND_BACK: (ProjectStatus.IN_REVIEW, ProjectStatus.DRAFT),
+# What each transition needs the status to be (one of), and what it makes it. The owner
+# recalls an approved project too: to withdraw an approval that no longer holds (a newer
+# sizing table: reports.snapshot.approval_record) and submit it again.
+MOVES: dict[str, tuple[tuple[str, ...], str]] = {
+    Action.SUBMIT: ((ProjectStatus.DRAFT,), ProjectStatus.IN_REVIEW),
+    Action.RECALL: ((ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED), ProjectStatus.DRAFT),
+    Action.APPROVE: ((ProjectStatus.IN_REVIEW,), ProjectStatus.APPROVED),
+    Action.SEND_BACK: ((ProjectStatus.IN_REVIEW,), ProjectStatus.DRAFT),
 }
 
 FORBIDDEN, CONFLICT, INVALID = 403, 409, 400
@@ -104,7 +106,7 @@ def _persona_refusal(action: str, project: Project, user: User) -> str | None:
 
 def _status_refusal(action: str, project: Project) -> str | None:
     needed, _to = MOVES[action]
-    if project.status == needed:
+    if project.status in needed:
         return None
     status = ProjectStatus(project.status).label
     if action == Action.SUBMIT:
@@ -112,9 +114,9 @@ def _status_refusal(action: str, project: Project) -> str | None:
             "status": status
         }
     if action == Action.RECALL:
-        return _("Only a project in review can be recalled; this project is %(status)s.") % {
-            "status": status
-        }
+        return _(
+            "Only a project in review or approved can be recalled; this project is %(status)s."
+        ) % {"status": status}
     return _(
         "Only a project in review can be approved or sent back; this project is %(status)s."
     ) % {"status": status}
@@ -161,7 +163,8 @@ def submit(project: Project, by: User, *, revision: int | None = None) -> Transi
 
 
 def recall(project: Project, by: User, *, revision: int | None = None) -> Transition:
-    """In review → draft, by the owner (to change it before anybody reviews it)."""
+    """In review or approved → draft, by the owner (to change it before anybody reviews
+    it, or to withdraw an approval that no longer holds)."""
     _check(Action.RECALL, project, by, revision)
     return _move(Action.RECALL, project, by)
 
@@ -233,7 +236,7 @@ def _move(
     """The conditional UPDATE and its record, in one transaction. The UPDATE matches only
     the row as `project` was read (status and revision): a concurrent transition or save
     that committed first makes it match nothing, and this one is refused."""
-    from_status, to_status = MOVES[action]
+    from_status, to_status = project.status, MOVES[action][1]
     with transaction.atomic():
         updated = Project.objects.filter(
             pk=project.pk, status=from_status, revision=project.revision
@@ -276,6 +279,26 @@ def transitions_of(project: Project) -> list[Transition]:
     return list(
         project.transitions.select_related("actor").defer("snapshot").order_by("-at", "-pk")
     )
+
+
+def outdated_approval(project: Project) -> tuple[int, int] | None:
+    """(the sizing table version approved, the one in effect) when an approved project's
+    approval was of figures from an older table: its next proposal is a draft
+    (reports.snapshot.approval_record) until it is submitted and approved again."""
+    from sizing.models import SizingTableVersion
+
+    if project.status != ProjectStatus.APPROVED:
+        return None
+    submission = (
+        project.transitions.filter(action=Action.SUBMIT, revision=project.revision)
+        .order_by("-pk")
+        .values_list("snapshot__table__version", flat=True)
+        .first()
+    )
+    in_effect = SizingTableVersion.objects.in_effect()
+    if submission is None or in_effect is None or submission == in_effect.version:
+        return None
+    return int(submission), in_effect.version
 
 
 def last_review(project: Project) -> Transition | None:

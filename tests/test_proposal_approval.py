@@ -115,7 +115,7 @@ def test_the_latest_approval_of_the_revision_is_the_one_recorded(
 ) -> None:
     approve(add_sites(project), maria)
     approve(project, adam, datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
-    assert approval_record(project)["by"] == "Adam"
+    assert approval_record(project, build_snapshot(project, "en", None))["by"] == "Adam"
 
 
 def test_an_approved_status_without_the_approval_of_its_revision_is_not_approved(
@@ -127,7 +127,7 @@ def test_an_approved_status_without_the_approval_of_its_revision_is_not_approved
     Project.objects.filter(pk=project.pk).update(revision=2)
     project.refresh_from_db()
     assert project.status == ProjectStatus.APPROVED
-    assert approval_record(project) == {"approved": False}
+    assert approval_record(project, build_snapshot(project, "en", None)) == {"approved": False}
 
 
 def test_an_older_snapshot_without_the_record_counts_as_not_approved(project: Project) -> None:

@@ -354,3 +354,24 @@ def test_the_edit_form_offers_only_the_current_status(
     response = signed_in(adam).get(reverse("project_edit", args=[sized.pk]))
     choices = [value for value, _label in response.context["form"].fields["status"].choices]
     assert choices == [status]
+
+
+def test_an_approval_of_an_older_sizing_table_says_so_and_can_be_withdrawn(
+    sized: Project, alice: User, maria: User
+) -> None:
+    from .factories import newer_sizing_table
+
+    workflow.approve(_in_review(sized), maria)
+    page = signed_in(alice).get(sized.get_absolute_url())
+    assertNotContains(page, "is in effect now")
+    newer = newer_sizing_table(min_bandwidth_mbps=999)
+
+    page = signed_in(alice).get(sized.get_absolute_url())
+
+    assertContains(page, f"version {newer.version} is in effect now")
+    assertContains(page, "Withdraw the approval")
+    response = signed_in(alice).post(
+        reverse("project_recall", args=[sized.pk]), {"revision": str(sized.revision)}
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(pk=sized.pk).status == ProjectStatus.DRAFT

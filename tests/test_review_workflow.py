@@ -195,7 +195,7 @@ def test_an_inactive_second_manager_leaves_the_review_to_the_administrator(
         (Action.SUBMIT, ProjectStatus.IN_REVIEW),
         (Action.SUBMIT, ProjectStatus.APPROVED),
         (Action.RECALL, ProjectStatus.DRAFT),
-        (Action.RECALL, ProjectStatus.APPROVED),
+        (Action.RECALL, ProjectStatus.SENT),
         (Action.APPROVE, ProjectStatus.DRAFT),
         (Action.APPROVE, ProjectStatus.APPROVED),
         (Action.SEND_BACK, ProjectStatus.DRAFT),
@@ -215,6 +215,31 @@ def test_a_transition_from_the_wrong_status_is_refused_as_a_conflict(
     assert str(ProjectStatus(status).label) in refused.value.message
     assert _state(project) == before
     assert action not in workflow.allowed_actions(project, user)
+
+
+def test_a_newer_sizing_table_makes_the_next_proposal_a_draft_until_reviewed_again(
+    sized: Project, alice: User, maria: User
+) -> None:
+    """Nobody approved the figures a newer table gives: the approved project's next
+    proposal is a draft; the owner withdraws the approval, submits again, and the new
+    approval makes approved proposals again."""
+    from reports.snapshot import create_proposal
+
+    from .factories import newer_sizing_table
+
+    workflow.approve(_in_review(sized), maria)
+    before = create_proposal(sized, "en", alice)
+    newer_sizing_table(min_bandwidth_mbps=999)
+
+    after = create_proposal(sized, "en", alice)
+
+    assert before.is_approved and not after.is_approved
+    assert after.snapshot["approval"]["approved_table_version"] == before.table_version
+    project = Project.objects.get(pk=sized.pk)
+    assert Action.RECALL in workflow.allowed_actions(project, alice)
+    workflow.recall(project, alice)
+    workflow.approve(_in_review(Project.objects.get(pk=sized.pk)), maria)
+    assert create_proposal(sized, "en", alice).is_approved
 
 
 def test_a_project_that_cannot_be_sized_is_not_submitted(project: Project, alice: User) -> None:

@@ -25,6 +25,7 @@ def review_panel(context: template.Context) -> dict[str, Any]:
         "project": project,
         "allowed": workflow.allowed_actions(project, user),
         "last_review": workflow.last_review(project),
+        "outdated": workflow.outdated_approval(project),
         "transitions": workflow.transitions_of(project),
         "review_error": context.get("review_error", ""),
         "request": context["request"],
