@@ -148,6 +148,10 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return paginator
 
 
+# The path to their organisation of the models with no admin of their own.
+UNLISTED_PATHS = {"review.Transition": "project__organization"}
+
+
 def rows_left_behind(row: Model, organization_id: int) -> list[tuple[type[Model], int]]:
     """The rows of an organisation that point at `row`, counted by model: through every
     foreign key to its model from a model whose admin is scoped by organisation, except
@@ -158,6 +162,7 @@ def rows_left_behind(row: Model, organization_id: int) -> list[tuple[type[Model]
         # The admin site names each model's path to its organisation (the forms have no
         # admin of their own); a model without a scoped admin is no organisation's.
         path = getattr(admin.site._registry.get(relation.related_model), "organization_path", None)
+        path = path or UNLISTED_PATHS.get(relation.related_model._meta.label)
         if not relation.one_to_many or path is None or path.split("__")[0] == relation.field.name:
             continue
         pointing = relation.related_model._default_manager.filter(
@@ -165,6 +170,23 @@ def rows_left_behind(row: Model, organization_id: int) -> list[tuple[type[Model]
         )
         if count := pointing.count():
             found.append((relation.related_model, count))
+    return found
+
+
+# Rows that move with their project but are its organisation's record: a proposal holds the
+# brand and the customer of its time, a review transition the reviewers' names, comments
+# and the submitted snapshot. A project that has any stays in its organisation.
+RECORD_MODELS = frozenset({"reports.Proposal", "review.Transition"})
+
+
+def records_moving_with(row: Model) -> list[tuple[type[Model], int]]:
+    """The record rows (RECORD_MODELS) that point at `row`, counted by model."""
+    found = []
+    for relation in row._meta.related_objects:
+        if relation.one_to_many and relation.related_model._meta.label in RECORD_MODELS:
+            pointing = relation.related_model._default_manager.filter(**{relation.field.name: row})
+            if count := pointing.count():
+                found.append((relation.related_model, count))
     return found
 
 
@@ -196,11 +218,22 @@ class LeavesNoRowBehind(forms.ModelForm):  # type: ignore[type-arg]
         old = model._default_manager.filter(pk=self.instance.pk).values("organization").first()
         if old is None or moved_to.pk == old["organization"]:
             return cleaned
+        organization = type(moved_to)._default_manager.get(pk=old["organization"])
         if rows := rows_left_behind(self.instance, old["organization"]):
-            organization = type(moved_to)._default_manager.get(pk=old["organization"])
             message = self.left_behind_message % {
                 "model": model._meta.verbose_name,
                 "rows": _counted(rows),
+                "organization": organization,
+            }
+            self.add_error("organization", message)
+        elif records := records_moving_with(self.instance):
+            message = _(
+                "This %(model)s has %(rows)s of %(organization)s: they would show that "
+                "organisation's brand, customer and reviewers to the other one. It stays in "
+                "its organisation."
+            ) % {
+                "model": model._meta.verbose_name,
+                "rows": _counted(records),
                 "organization": organization,
             }
             self.add_error("organization", message)

@@ -605,7 +605,9 @@ def error_next_to(page: HttpResponse, name: str) -> str:
     return "" if start == -1 else content[start : content.index("</ul>", start)]
 
 
-def move(client: Client, root: User, row: Customer | User, to: Organization, **more: str) -> Any:
+def move(
+    client: Client, root: User, row: Customer | User | Project, to: Organization, **more: str
+) -> Any:
     """Post the row's admin form as the browser has it, with another organisation."""
     model = type(row)
     url = admin_url(model, "change", row.pk)
@@ -693,3 +695,59 @@ def test_a_superuser_moves_a_user_who_owns_nothing(
     assert response.status_code == 302, response.context["adminform"].form.errors
     bob.refresh_from_db()
     assert bob.organization == charlie.organization
+
+
+def test_a_project_with_proposals_or_a_review_record_stays_in_its_organisation(
+    client: Client, root: User, alice: User, maria: User, project: Project, charlie: User
+) -> None:
+    """Its proposals hold the old organisation's brand and customer, its transitions the
+    old organisation's reviewers: moving it would show them to the other organisation."""
+    from review.models import Action, Transition
+
+    other_customer = make_customer(charlie.organization, charlie, "Altro Cliente S.r.l.")
+    make_proposal(project)
+    Transition.objects.create(
+        project=project,
+        action=Action.SUBMIT,
+        from_status="draft",
+        to_status="in_review",
+        revision=1,
+        actor=alice,
+    )
+    before = stored(project)
+
+    response = move(
+        client,
+        root,
+        project,
+        charlie.organization,
+        customer=str(other_customer.pk),
+        owner=str(charlie.pk),
+    )
+
+    assert response.status_code == 200
+    error = error_next_to(response, "organization")
+    assert "1 proposal, 1 review transition of Partner One S.r.l." in error
+    assert stored(project) == before
+
+
+def test_a_user_who_reviewed_stays_in_its_organisation(
+    client: Client, root: User, maria: User, project: Project, charlie: User
+) -> None:
+    from review.models import Action, Transition
+
+    Transition.objects.create(
+        project=project,
+        action=Action.APPROVE,
+        from_status="in_review",
+        to_status="approved",
+        revision=1,
+        actor=maria,
+    )
+
+    response = move(client, root, maria, charlie.organization)
+
+    assert response.status_code == 200
+    assert "1 review transition in Partner One S.r.l." in error_next_to(response, "organization")
+    maria.refresh_from_db()
+    assert maria.organization != charlie.organization
