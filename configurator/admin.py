@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import F, QuerySet
@@ -116,9 +117,34 @@ class CustomerAdmin(OrganizationScopedAdmin):
             obj.reopen_reviewed_projects(request.user)
 
 
+class ProjectAdminForm(SameOrganizationForm):
+    """The project's change form carries the revision it was opened at: a save made since
+    is not overwritten (the error says so next to the form), as on the project's pages."""
+
+    opened_at_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opened_at_revision"].initial = self.instance.revision
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        opened_at = cleaned.get("opened_at_revision")
+        if self.instance.pk is not None:
+            stored = Project.objects.filter(pk=self.instance.pk).values_list("revision", flat=True)
+            if opened_at is None or [opened_at] != list(stored):
+                raise forms.ValidationError(
+                    _(
+                        "This project was changed while you were editing it: nothing was "
+                        "saved. Open it again to see the saved values."
+                    )
+                )
+        return cleaned
+
+
 @admin.register(Project)
 class ProjectAdmin(OrganizationScopedAdmin):
-    form = SameOrganizationForm
+    form = ProjectAdminForm
     list_display = ["title", "customer", "owner", "status", "revision", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "customer__company_name"]
@@ -130,12 +156,12 @@ class ProjectAdmin(OrganizationScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """A change here is a new revision like any other save: a project in review or
         approved goes back to draft (its review was of the revision this replaces), and a
-        save made meanwhile is not overwritten."""
+        save made since the form was opened is not overwritten (ProjectAdminForm; the
+        conditional save closes the gap between its check and this save)."""
         if not change:
             super().save_model(request, obj, form, change)
             return
-        # The revision read with this request: another save can land only in between.
-        if not obj.save_revision(obj.revision, by=request.user):
+        if not obj.save_revision(form.cleaned_data["opened_at_revision"], by=request.user):
             messages.error(
                 request, _("This project was changed meanwhile: your change was not saved.")
             )

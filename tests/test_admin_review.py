@@ -24,6 +24,7 @@ def _admin_change(client: Client, project: Project, **changes: str) -> HttpRespo
         "concurrency": str(project.concurrency),
         "hypervisor": project.hypervisor,
         "public_domain": project.public_domain,
+        "opened_at_revision": str(project.revision),
         **changes,
     }
     return client.post(f"/admin/configurator/project/{project.pk}/change/", data)
@@ -67,3 +68,22 @@ def test_the_admin_cannot_set_a_status(db: None) -> None:
     project.refresh_from_db()
     assert project.status == ProjectStatus.DRAFT
     assert not project.transitions.exists()
+
+
+def test_an_admin_form_opened_before_a_save_does_not_overwrite_it(db: None) -> None:
+    org = Organization.objects.create(name="Acme")
+    admin = make_user(org, "root", Role.ADMINISTRATOR)
+    owner = make_user(org, "alice")
+    stale = add_sites(make_project(owner), 1)
+    newer = Project.objects.get(pk=stale.pk)
+    newer.title = "The owner's newer title"
+    assert newer.save_revision(newer.revision, by=owner)
+    client = Client()
+    client.force_login(admin)
+
+    response = _admin_change(client, stale, description="The admin's note")
+
+    assert response.status_code == 200
+    assert "changed while you were editing it" in response.content.decode()
+    fresh = Project.objects.get(pk=stale.pk)
+    assert (fresh.title, fresh.description, fresh.revision) == ("The owner's newer title", "", 2)
