@@ -19,8 +19,10 @@ def fill(entry: str, table: dict[str, str], missing: list[str]) -> str:
     lines = entry.split("\n")
     ids = [i for i, line in enumerate(lines) if line.startswith("msgid ")]
     strs = [i for i, line in enumerate(lines) if line.startswith("msgstr")]
-    if not ids or not strs or "msgid_plural" in entry:
+    if not ids or not strs:
         return entry
+    if any(line.startswith("msgid_plural ") for line in lines):
+        return fill_plural(lines, table, missing)
     i, s = ids[0], strs[0]
     msgid, msgstr = _text(lines[i:s]), _text(lines[s:])
     fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
@@ -41,6 +43,45 @@ def fill(entry: str, table: dict[str, str], missing: list[str]) -> str:
         head.append(line)
     value = table[msgid].replace('"', '\\"')
     return "\n".join([*head, *lines[i:s], f'msgstr "{value}"'])
+
+
+def _clean_head(lines: list[str]) -> list[str]:
+    """The entry's comments without the previous msgid (#|) and the fuzzy flag."""
+    head = []
+    for line in lines:
+        if line.startswith("#| "):
+            continue
+        if line.startswith("#,"):
+            flags = [f.strip() for f in line[2:].split(",") if f.strip() != "fuzzy"]
+            if flags:
+                head.append("#, " + ", ".join(flags))
+            continue
+        head.append(line)
+    return head
+
+
+def fill_plural(lines: list[str], table: dict[str, str], missing: list[str]) -> str:
+    """A plural entry: the TSV has a line for the singular msgid (msgstr[0]) and one for
+    the plural msgid (msgstr[1])."""
+    i = next(n for n, line in enumerate(lines) if line.startswith("msgid "))
+    p = next(n for n, line in enumerate(lines) if line.startswith("msgid_plural "))
+    s = next(n for n, line in enumerate(lines) if line.startswith("msgstr"))
+    singular, plural = _text(lines[i:p]), _text(lines[p:s])
+    fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+    translated = any(re.match(r'msgstr\[\d\] "(.+)"', line) for line in lines[s:])
+    if translated and not fuzzy:
+        return "\n".join(lines)
+    if singular not in table or plural not in table:
+        missing.append(singular)
+        return "\n".join(lines)
+    forms = [table[singular].replace('"', '\\"'), table[plural].replace('"', '\\"')]
+    return "\n".join(
+        [
+            *_clean_head(lines[:i]),
+            *lines[i:s],
+            *(f'msgstr[{n}] "{value}"' for n, value in enumerate(forms)),
+        ]
+    )
 
 
 def main() -> None:
