@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
+from simple_history.utils import bulk_create_with_history
 
 from .access import AuthenticatedRequest, get_project_for_user
 from .forms import ConfirmForm, UploadForm
@@ -38,7 +39,7 @@ from .inventory_io import (
     write_csv,
     write_xlsx,
 )
-from .models import Project, Site
+from .models import IMPORT_REASON, Project, Site
 
 
 def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
@@ -122,11 +123,20 @@ def _apply(request: AuthenticatedRequest, project: Project, confirm: ConfirmForm
                 "current inventory."
             ) % {"user": fresh.owner, "n": fresh.revision}
             return _import_page(request, project, status=409, error=message)
+        # Every row recorded with the import's reason: the history shows one entry.
+        recorded = {"reason": IMPORT_REASON, "project_revision": project.revision}
         if confirm.cleaned_data["mode"] == "replace":
-            project.sites.all().delete()
+            project.sites.all().delete_with_history(by=request.user, **recorded)
         start = (project.sites.aggregate(last=Max("position"))["last"] or -1) + 1
-        Site.objects.bulk_create(
-            Site(project=project, position=start + index, **row) for index, row in enumerate(rows)
+        bulk_create_with_history(
+            [
+                Site(project=project, position=start + index, **row)
+                for index, row in enumerate(rows)
+            ],
+            Site,
+            default_user=request.user,
+            default_change_reason=IMPORT_REASON,
+            custom_historical_attrs={"project_revision": project.revision},
         )
     messages.success(
         request,

@@ -18,6 +18,8 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from sizing.inputs import COUNT_FIELDS as SITE_COUNT_FIELDS
 from sizing.inputs import REQUIREMENT_NAMES
@@ -218,6 +220,8 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CustomerQuerySet.as_manager()
+    # Who changed what, field by field (configurator.history reads it).
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["company_name"]
@@ -342,6 +346,9 @@ class Project(models.Model):
     dhcp_provisioning = models.BooleanField(_("DHCP provisioning of phones"), default=False)
 
     objects = ProjectQuerySet.as_manager()
+    # One record per revision, written by `_claim_revision` (a conditional UPDATE, which
+    # the library's signals do not see), and by save() for the creation and the admin.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-updated_at"]
@@ -424,6 +431,9 @@ class Project(models.Model):
                 ).update(**fields, status=status, revision=F("revision") + 1, updated_at=now)
                 if updated:
                     self.revision, self.updated_at, self.status = expected_revision + 1, now, status
+                    Project.history.bulk_history_create(
+                        [self], update=True, default_user=by, default_date=now
+                    )
                     project_revised.send(
                         sender=Project, project=self, previous_status=previous, by=by
                     )
@@ -440,6 +450,45 @@ class Connectivity(models.TextChoices):
 
 def _count_field(label: str) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(label, default=0, validators=[MaxValueValidator(MAX_COUNT)])
+
+
+# The history's reason of every record an import writes: the timeline shows the rows of one
+# import as one entry (configurator.history).
+IMPORT_REASON = "import"
+
+
+class SiteHistory(models.Model):
+    """What a site's historical record adds: the project revision its change made, so the
+    timeline shows a site change and the revision it counted as one entry."""
+
+    project_revision = models.PositiveIntegerField(_("revision"), null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class SiteQuerySet(models.QuerySet["Site"]):
+    def delete_with_history(self, *, by: User | None, reason: str, project_revision: int) -> int:
+        """Delete these sites and record each deletion, in two bulk queries instead of the
+        delete signal's insert per site (an import may replace thousands)."""
+        sites = list(self)
+        history = Site.history.model
+        now = timezone.now()
+        history.objects.bulk_create(
+            history(
+                history_date=now,
+                history_type="-",
+                history_user=by,
+                history_change_reason=reason,
+                project_revision=project_revision,
+                **{f.attname: getattr(site, f.attname) for f in history.tracked_fields},
+            )
+            for site in sites
+        )
+        # The rows are recorded above: a plain DELETE, without the per-site signals (no
+        # model refers to a site, so there is nothing to cascade to).
+        deleted: int = Site.objects.filter(pk__in=[site.pk for site in sites])._raw_delete(self.db)
+        return deleted
 
 
 class Site(models.Model):
@@ -462,6 +511,9 @@ class Site(models.Model):
     smart_working_webclient = _count_field(_("Webclient in Smart Working licences"))
     smart_working_team = _count_field(_("TVoxTeam Smartworking user licences"))
 
+    objects = SiteQuerySet.as_manager()
+    history = HistoricalRecords(bases=[SiteHistory])
+
     class Meta:
         ordering = ["project", "position", "pk"]
         verbose_name = _("site")
@@ -476,5 +528,36 @@ class Site(models.Model):
         return data
 
 
-# No invisible control characters in any text (configurator.validators).
-guard_text_fields(Organization, User, Customer, Project, Site)
+def _site_record_names_its_revision(
+    sender: type[models.Model], instance: Site, history_instance: Any, **kwargs: Any
+) -> None:
+    """A site's record carries the project's revision: the one the view's change claimed
+    (the site holds that very project), else the one in the database."""
+    if Site.project.is_cached(instance):  # type: ignore[attr-defined]
+        history_instance.project_revision = instance.project.revision
+    else:
+        history_instance.project_revision = (
+            Project.objects.filter(pk=instance.project_id)
+            .values_list("revision", flat=True)
+            .first()
+        )
+
+
+pre_create_historical_record.connect(
+    _site_record_names_its_revision,
+    sender=Site.history.model,
+    dispatch_uid="configurator.site_record_names_its_revision",
+)
+
+# No invisible control characters in any text (configurator.validators), the historical
+# copies included: they were copied from the models before the validators were given.
+guard_text_fields(
+    Organization,
+    User,
+    Customer,
+    Project,
+    Site,
+    Customer.history.model,
+    Project.history.model,
+    Site.history.model,
+)

@@ -16,6 +16,7 @@ urlpatterns = [
         views.project_questionnaire,
         name="project_questionnaire",
     ),
+    path("projects/<int:pk>/history/", views.project_history, name="project_history"),
     path("projects/<int:pk>/preview/", views.project_preview, name="project_preview"),
     path("projects/<int:pk>/results/", views.project_results, name="project_results"),
     path("projects/<int:pk>/sites/", views.project_sites, name="project_sites"),

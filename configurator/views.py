@@ -40,6 +40,7 @@ from .forms import (
     SiteForm,
     id_or_none,
 )
+from .history import fill_entries, project_timeline_skeleton
 from .models import Customer, Project, Site
 from .project_sizing import ProjectSizing, size_project
 
@@ -115,6 +116,19 @@ def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "step": "results",
     }
     return render(request, "configurator/project_detail.html", context)
+
+
+@login_required
+@require_GET
+def project_history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Every change of the project and its sites, newest first, a page at a time; read-only
+    for everyone who sees the project."""
+    project = get_project_for_user(request, pk)
+    page = Paginator(project_timeline_skeleton(project), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"project": project, "page": page, "entries": fill_entries(project, page.object_list)}
+    return render(request, "configurator/project_history.html", context)
 
 
 def _save_or_show_conflict(
