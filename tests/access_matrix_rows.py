@@ -219,6 +219,13 @@ MATRIX: list[Row] = [
         {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
     ),
     Row(
+        # Read-only for everyone who sees the project.
+        "project_history",
+        "project",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
         "project_sites",
         "project",
         GET,
@@ -615,6 +622,7 @@ ANONYMOUS_PAGES = [
     "/projects/1/edit/",
     "/projects/1/questionnaire/",
     "/projects/1/results/",
+    "/projects/1/history/",
     "/projects/1/sites/",
     "/projects/1/sites/1/edit/",
     "/projects/1/sites/import/",
