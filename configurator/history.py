@@ -28,7 +28,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import IMPORT_REASON, Customer, Project, Site, User
+from .models import BASELINE_REASON, IMPORT_REASON, Customer, Project, Site, User
 from .svg import localized_number
 from .templatetags.choice_labels import choice_label, share_percent
 
@@ -182,7 +182,10 @@ def customer_timeline(customer: Customer, limit: int | None = None) -> list[Entr
         changes = _field_changes(Customer, record, previous[record.history_id], {})
         if record.history_type == CHANGED and not changes:
             continue  # a save that changed nothing a person reads
-        item = ObjectChange(titles[record.history_type], record.history_type, changes)
+        title = titles[record.history_type]
+        if record.history_change_reason == BASELINE_REASON:
+            title = _("Recorded as it was when the history began")
+        item = ObjectChange(title, record.history_type, changes)
         entries.append(Entry(record.history_date, _who(record), item.title, items=[item]))
     return entries[:limit] if limit else entries
 
@@ -252,6 +255,8 @@ def fill_entries(project: Project, skeletons: Sequence[Skeleton]) -> list[Entry]
         _add_sites(entry, site_records, previous_sites, counts.get(record.revision, {}))
         if record.history_type == CREATED:
             entry.summary = _("Project created")
+        if record.history_change_reason == BASELINE_REASON:
+            entry.summary = _("Recorded as it was when the history began")
         if entry.items or entry.comment or record.history_type == CREATED:
             entries.append(entry)
     return entries
@@ -317,10 +322,12 @@ def _add_sites(
     summary ("12 sites imported from a spreadsheet, 3 replaced") with the rows under it."""
     items = []
     for record in records:
+        if record.history_change_reason == BASELINE_REASON:
+            continue  # the state the history began with: compared with, not shown
         before = previous.get(record.history_id) if record.history_type == CHANGED else None
         changes = _field_changes(Site, record, before, {})
-        if record.history_type == CHANGED and not changes:
-            continue
+        if record.history_type == CHANGED and not changes and before is not None:
+            continue  # a save that changed nothing a person reads
         items.append(ObjectChange(_site_title(record), record.history_type, changes))
     if any(record.history_change_reason == IMPORT_REASON for record in records):
         imported, replaced = counts.get(CREATED, 0), counts.get(DELETED, 0)

@@ -455,6 +455,8 @@ def _count_field(label: str) -> models.PositiveIntegerField:
 # The history's reason of every record an import writes: the timeline shows the rows of one
 # import as one entry (configurator.history).
 IMPORT_REASON = "import"
+# The reason of the first record of what existed before the history (migration 0008).
+BASELINE_REASON = "baseline"
 
 
 class SiteHistory(models.Model):

@@ -4,6 +4,8 @@ save, on the project page, on its history page and on the customer page."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -203,3 +205,25 @@ def test_the_history_page_shows_every_entry_a_page_at_a_time(alice: User, projec
     assertContains(older, "Title:</span> <del>Three hospitals</del> → <ins>Title 0</ins>")
     project_page = client.get(reverse("project_detail", args=[project.pk]))
     assertContains(project_page, reverse("project_history", args=[project.pk]))
+
+
+def test_what_existed_before_the_history_gets_a_first_record_to_compare_with(
+    alice: User, project: Project
+) -> None:
+    from django.apps import apps
+
+    baseline = import_module("configurator.migrations.0008_history_baseline")
+    site = Site.objects.create(project=project, name="Lodi", connectivity="lan", users=5)
+    Project.history.all().delete()  # as they were before the history was installed
+    Site.history.all().delete()
+
+    baseline.record_baseline(apps, None)
+    baseline.record_baseline(apps, None)  # a second run records nothing more
+    client = signed_in(alice)
+    data = site_data(f"site-{site.pk}", 1, name="Lodi", users="9")
+    assert client.post(reverse("site_edit", args=[project.pk, site.pk]), data).status_code == 302
+
+    changed, began = _entries(client, project)
+    assert "Site “Lodi” changed" in changed and "Users: 5 → 9" in changed
+    assert "Recorded as it was when the history began" in began and "Lodi" not in began
+    assert Site.history.filter(id=site.pk).count() == 2

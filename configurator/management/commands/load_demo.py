@@ -15,6 +15,7 @@ from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from configurator.admin_access import SHARED_RULES_PERMISSION
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY
@@ -228,16 +229,21 @@ class Command(BaseCommand):
             )
 
     def _sites(self, project: Project, sites: list[tuple[Any, ...]]) -> None:
-        Site.objects.bulk_create(
-            Site(
-                project=project,
-                position=position,
-                name=name,
-                address=address,
-                connectivity=connectivity,
-                **dict(zip(Site.COUNT_FIELDS, counts, strict=True)),
-            )
-            for position, (name, address, connectivity, *counts) in enumerate(sites)
+        # With their history's records: the project's timeline starts with its sites.
+        bulk_create_with_history(
+            [
+                Site(
+                    project=project,
+                    position=position,
+                    name=name,
+                    address=address,
+                    connectivity=connectivity,
+                    **dict(zip(Site.COUNT_FIELDS, counts, strict=True)),
+                )
+                for position, (name, address, connectivity, *counts) in enumerate(sites)
+            ],
+            Site,
+            custom_historical_attrs={"project_revision": project.revision},
         )
 
     def _user(
