@@ -13,9 +13,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from configurator.history import Entry, project_timeline
-from configurator.models import Customer, Project, Site, User
+from configurator.models import Customer, Project, ProjectStatus, Site, User
 
-from .factories import parse_html, project_edit_data, signed_in, site_data
+from .factories import make_project, parse_html, project_edit_data, signed_in, site_data
 from .spreadsheets import HEADER, csv_file, token_of, upload
 
 ANSWERS = {
@@ -227,3 +227,31 @@ def test_what_existed_before_the_history_gets_a_first_record_to_compare_with(
     assert "Site “Lodi” changed" in changed and "Users: 5 → 9" in changed
     assert "Recorded as it was when the history began" in began and "Lodi" not in began
     assert Site.history.filter(id=site.pk).count() == 2
+
+
+def test_review_transitions_are_entries_and_a_reopening_joins_its_change(
+    alice: User, maria: User, customer: Customer
+) -> None:
+    from review.models import Action, Transition
+
+    project = make_project(alice, customer, "Three hospitals", status=ProjectStatus.IN_REVIEW)
+    Transition.objects.create(
+        project=project,
+        action=Action.SUBMIT,
+        from_status=ProjectStatus.DRAFT,
+        to_status=ProjectStatus.IN_REVIEW,
+        revision=1,
+        actor=alice,
+        comment="Please check the Lodi site.",
+    )
+    client = signed_in(alice)
+
+    _save_project(client, project, title="Four hospitals")
+
+    changed, submitted, created = _entries(signed_in(maria), project)
+    assert "Project changed" in changed and "Status: In review → Draft" in changed
+    assert "Title: Three hospitals → Four hospitals" in changed
+    assert "Submitted for review" in submitted and "Status: Draft → In review" in submitted
+    assert "Please check the Lodi site." in submitted
+    assert "Project created" in created
+    assert Transition.objects.filter(project=project, action=Action.REOPEN).count() == 1
