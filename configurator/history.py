@@ -221,7 +221,7 @@ def project_timeline_skeleton(project: Project) -> list[Skeleton]:
         skeleton.record.claims = first_of_revision[skeleton.record.revision] is skeleton
     for transition in _transitions(project):
         owner = first_of_revision.get(transition.revision)
-        if transition.action == "reopen" and owner is not None:
+        if transition.reopens and owner is not None:
             owner.reopening = transition
         else:
             skeletons.append(Skeleton(transition.at, transition=transition))
@@ -230,9 +230,13 @@ def project_timeline_skeleton(project: Project) -> list[Skeleton]:
 
 
 def _transitions(project: Project) -> list[Any]:
-    from review.models import Transition  # the review builds on the configurator
+    """The review's transitions of the project; a reopening's action is "reopen"."""
+    from review.models import Action, Transition  # the review builds on the configurator
 
-    return list(Transition.objects.filter(project=project).select_related("actor"))
+    transitions = list(Transition.objects.filter(project=project).select_related("actor"))
+    for transition in transitions:
+        transition.reopens = transition.action == Action.REOPEN
+    return transitions
 
 
 def fill_entries(project: Project, skeletons: Sequence[Skeleton]) -> list[Entry]:
