@@ -200,7 +200,9 @@ class Skeleton:
     when: datetime
     record: Any = None
     transition: Any = None
-    reopening: Any = None
+    reopening: Any = None  # the review transition this change sent back to draft
+    previous: Any = None  # the project's record before `record`
+    claims: bool = False  # `record` made its revision (the sites' records join it)
 
 
 def project_timeline_skeleton(project: Project) -> list[Skeleton]:
@@ -213,12 +215,11 @@ def project_timeline_skeleton(project: Project) -> list[Skeleton]:
     )
     skeletons = [Skeleton(r.history_date, record=r) for r in records]
     previous = _previous_by_record(records)
-    for skeleton in skeletons:
-        skeleton.record.previous = previous[skeleton.record.history_id]
     first_of_revision: dict[int, Skeleton] = {}
     for skeleton in skeletons:
+        skeleton.previous = previous[skeleton.record.history_id]
         first_of_revision.setdefault(skeleton.record.revision, skeleton)
-        skeleton.record.claims = first_of_revision[skeleton.record.revision] is skeleton
+        skeleton.claims = first_of_revision[skeleton.record.revision] is skeleton
     for transition in _transitions(project):
         owner = first_of_revision.get(transition.revision)
         if transition.reopens and owner is not None:
@@ -243,19 +244,20 @@ def fill_entries(project: Project, skeletons: Sequence[Skeleton]) -> list[Entry]
     """The entries of `skeletons` (a page of them) with their sites' records: the same
     few queries for a page of 1 or of 100 entries."""
     records = [s.record for s in skeletons if s.record is not None]
-    revisions = {r.revision for r in records if r.claims}
+    revisions = {s.record.revision for s in skeletons if s.claims}
     sites = _site_records(project, revisions)
     counts = _site_counts(project, revisions)
     previous_sites = _previous_site_records(project, [r for rs in sites.values() for r in rs])
-    names = _names_of(records + [r.previous for r in records if r.previous], PROJECT_FKS)
+    earlier = [s.previous for s in skeletons if s.previous is not None]
+    names = _names_of(records + earlier, PROJECT_FKS)
     entries = []
     for skeleton in skeletons:
         if skeleton.transition is not None:
             entries.append(_transition_entry(skeleton.transition))
             continue
         record = skeleton.record
-        site_records = sites.get(record.revision, []) if record.claims else []
-        entry = _project_entry(record, skeleton.reopening, names)
+        site_records = sites.get(record.revision, []) if skeleton.claims else []
+        entry = _project_entry(skeleton, names)
         _add_sites(entry, site_records, previous_sites, counts.get(record.revision, {}))
         if record.history_type == CREATED:
             entry.summary = _("Project created")
@@ -274,8 +276,9 @@ def project_timeline(project: Project, limit: int | None = None) -> list[Entry]:
 PROJECT_FKS: dict[str, type[models.Model]] = {"customer": Customer, "owner": User}
 
 
-def _project_entry(record: Any, reopening: Any, names: dict[str, dict]) -> Entry:
-    changes = _field_changes(Project, record, record.previous, names)
+def _project_entry(skeleton: Skeleton, names: dict[str, dict]) -> Entry:
+    record, reopening = skeleton.record, skeleton.reopening
+    changes = _field_changes(Project, record, skeleton.previous, names)
     if record.history_type == CREATED:
         changes = []  # the project page shows what it was created with
     if reopening is not None:
