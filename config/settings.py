@@ -8,6 +8,7 @@ production shape. A value that cannot be parsed stops start-up with the variable
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "reports",
     "review",
     "dashboard",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +196,19 @@ PASSWORD_RESET_ADDRESS_LIMIT = _positive("PASSWORD_RESET_ADDRESS_LIMIT", 10)
 # AXES_IPWARE_PROXY_COUNT-th entry from the right of X-Forwarded-For (django-axes itself
 # would need django-ipware for that, and ipware counts the compose file's proxy as 0).
 AXES_CLIENT_IP_CALLABLE = "configurator.accounts.client_ip"
+# Customer links (portal/links.py): how long a link lasts by default and at most, in days,
+# and how many requests with an unknown token one address may send (django-ratelimit's
+# "count/period", for example 20/h) before it is answered 429.
+CUSTOMER_LINK_DAYS = _positive("CUSTOMER_LINK_DAYS", 30)
+CUSTOMER_LINK_MAX_DAYS = _positive("CUSTOMER_LINK_MAX_DAYS", 90)
+if CUSTOMER_LINK_DAYS > CUSTOMER_LINK_MAX_DAYS:
+    raise ImproperlyConfigured("CUSTOMER_LINK_DAYS must not exceed CUSTOMER_LINK_MAX_DAYS")
+CUSTOMER_LINK_MISS_LIMIT: str = _read("CUSTOMER_LINK_MISS_LIMIT", str, "20/h")
+if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", CUSTOMER_LINK_MISS_LIMIT):
+    raise ImproperlyConfigured(
+        "Environment variable CUSTOMER_LINK_MISS_LIMIT must be count/period, for example "
+        f"20/h or 50/10m; got {CUSTOMER_LINK_MISS_LIMIT!r}"
+    )
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_CACHE_PREFIX = "rl:"
 

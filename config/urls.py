@@ -38,6 +38,9 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("review.urls")),
     path("", include("dashboard.urls")),
+    path("", include("portal.urls")),
+    # The customer's pages: no account, the token in the path (portal/public_urls.py).
+    path("offer/", include("portal.public_urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),

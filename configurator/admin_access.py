@@ -149,7 +149,12 @@ class OrganizationScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 # The path to their organisation of the models with no admin of their own.
-UNLISTED_PATHS = {"review.Transition": "project__organization"}
+UNLISTED_PATHS = {
+    "review.Transition": "project__organization",
+    "portal.CustomerLink": "project__organization",
+    "portal.LinkEvent": "link__project__organization",
+    "portal.Decision": "project__organization",
+}
 
 
 def rows_left_behind(row: Model, organization_id: int) -> list[tuple[type[Model], int]]:
@@ -176,7 +181,15 @@ def rows_left_behind(row: Model, organization_id: int) -> list[tuple[type[Model]
 # Rows that move with their project but are its organisation's record: a proposal holds the
 # brand and the customer of its time, a review transition the reviewers' names, comments
 # and the submitted snapshot. A project that has any stays in its organisation.
-RECORD_MODELS = frozenset({"reports.Proposal", "review.Transition"})
+RECORD_MODELS = frozenset(
+    {
+        "reports.Proposal",
+        "review.Transition",
+        "portal.CustomerLink",
+        "portal.LinkEvent",
+        "portal.Decision",
+    }
+)
 
 
 def records_moving_with(row: Model) -> list[tuple[type[Model], int]]:

@@ -152,8 +152,11 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["customer", "title", "status", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["customer", "title", "status", "description", "offer_valid_until"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "offer_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -267,9 +267,15 @@ class ProjectStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
-# A review is of one revision: a change to a project in review or approved sends it back
-# to draft (`Project.save_revision`, `Project.bump_revision`).
-REVIEWED_STATUSES = (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED)
+# A review is of one revision: a change to a project in review, approved or sent to the
+# customer sends it back to draft (`Project.save_revision`, `Project.bump_revision`); the
+# links of a sent offer then stop accepting (portal.links: superseded).
+REVIEWED_STATUSES = (ProjectStatus.IN_REVIEW, ProjectStatus.APPROVED, ProjectStatus.SENT)
+# The statuses in which an approval holds, and an approved offer may be sent.
+APPROVED_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.SENT)
+# The customer decided (portal.links): the project is locked, nobody edits it, until a
+# manager reopens it as a new revision (portal.links.reopen).
+CLOSED_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.LOST)
 
 # Sent in the transaction of every new revision of a project, after its row is written,
 # with `project`, `previous_status` (its status before the change: a reviewed status means
@@ -344,6 +350,13 @@ class Project(models.Model):
     redundancy = models.BooleanField(_("no single point of failure"), default=False)
     no_public_pbx_exposure = models.BooleanField(_("no public exposure of the PBX"), default=False)
     dhcp_provisioning = models.BooleanField(_("DHCP provisioning of phones"), default=False)
+    # The last day the offer holds, where one is set: no customer link outlives it.
+    offer_valid_until = models.DateField(
+        _("offer valid until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the customer may accept the offer; empty for no limit."),
+    )
 
     objects = ProjectQuerySet.as_manager()
     # One record per revision, written by `_claim_revision` (a conditional UPDATE, which
@@ -367,9 +380,18 @@ class Project(models.Model):
         return reverse("project_detail", args=[self.pk])
 
     def can_be_edited_by(self, user: User) -> bool:
-        return user.organization_id == self.organization_id and (
-            user.is_administrator or self.owner_id == user.pk
+        """The owner and the organisation's administrators edit a project, unless the
+        customer has decided on it (accepted or declined): then it is locked."""
+        return (
+            user.organization_id == self.organization_id
+            and (user.is_administrator or self.owner_id == user.pk)
+            and not self.is_closed
         )
+
+    @property
+    def is_closed(self) -> bool:
+        """The customer accepted or declined the offer: no change until it is reopened."""
+        return self.status in CLOSED_STATUSES
 
     def sizing_data(self, sites: list[Site] | None = None) -> dict[str, Any]:
         """The project in the JSON contract of `sizing.schema` (see the README)."""
@@ -404,15 +426,27 @@ class Project(models.Model):
         }
         return self._claim_revision(expected_revision, fields, by)
 
+    def reopen_closed(self, expected_revision: int, *, by: User | None) -> bool:
+        """A project the customer decided on, back to draft as a new revision (a manager's
+        decision: portal.links.reopen records it); False if it changed since."""
+        return self._claim_revision(expected_revision, {}, by, reopening=True)
+
     def _claim_revision(
-        self, expected_revision: int, fields: dict[str, Any], by: User | None
+        self,
+        expected_revision: int,
+        fields: dict[str, Any],
+        by: User | None,
+        *,
+        reopening: bool = False,
     ) -> bool:
         """Write `fields` and the next revision if the row is still at `expected_revision`.
 
         A project in review or approved goes back to draft: its review was of the revision
         this change replaces. The UPDATE is also conditioned on the status read just before
         it, so the status it replaces is exact even when a review transition (which does not
-        change the revision) commits in between; then it reads again.
+        change the revision) commits in between; then it reads again. A project the customer
+        decided on (accepted, lost) is locked: nothing is written, unless `reopening` (then
+        it goes back to draft, and only a closed project does).
         """
         fields.pop("status", None)  # the status changes by review transitions only
         with transaction.atomic():
@@ -422,9 +456,10 @@ class Project(models.Model):
                     .values_list("status", flat=True)
                     .first()
                 )
-                if previous is None:
+                if previous is None or (previous in CLOSED_STATUSES) != reopening:
                     return False
-                status = ProjectStatus.DRAFT if previous in REVIEWED_STATUSES else previous
+                reviewed = previous in REVIEWED_STATUSES or reopening
+                status = ProjectStatus.DRAFT if reviewed else previous
                 now = timezone.now()
                 updated = Project.objects.filter(
                     pk=self.pk, revision=expected_revision, status=previous

@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from configurator.models import REQUIREMENT_FIELDS, Project, ProjectStatus
+from configurator.models import APPROVED_STATUSES, REQUIREMENT_FIELDS, Project
 from configurator.project_sizing import size_project
 from review.models import Action, Transition
 from sizing.models import SizingTableVersion
@@ -121,6 +121,12 @@ def build_snapshot(project: Project, language: str, author: Any | None) -> dict[
             "hypervisor": project.hypervisor,
             "public_domain": project.public_domain,
             "requirements": {name: getattr(project, name) for name in REQUIREMENT_FIELDS},
+            # Only when set: a snapshot from before the field compares equal without it.
+            **(
+                {"offer_valid_until": project.offer_valid_until.isoformat()}
+                if project.offer_valid_until
+                else {}
+            ),
         },
         "prepared_by": {
             "name": (author or owner).get_full_name() or (author or owner).username,
@@ -163,7 +169,7 @@ def approval_record(project: Project, snapshot: dict[str, Any]) -> dict[str, Any
     effect since), nobody approved these figures, and the offer is a draft. Without that
     record (an approval nobody recorded) it is a draft too: the mark stays rather than an
     approval line that names nobody."""
-    if project.status != ProjectStatus.APPROVED:
+    if project.status not in APPROVED_STATUSES:  # approved, or sent since (still that revision)
         return {"approved": False}
     approval = (
         Transition.objects.filter(project=project, action=Action.APPROVE, revision=project.revision)

@@ -29,6 +29,12 @@ class Action(models.TextChoices):
     SEND_BACK = "send_back", _("Sent back")
     # A change to a project in review or approved: back to draft, by the change's author.
     REOPEN = "reopen", _("Changed after review")
+    # The customer's journey (portal.links): the first link of an approved offer, the
+    # customer's decision, and a manager's reopening of a decided project.
+    SEND = "send", _("Sent to the customer")
+    ACCEPT = "accept", _("Accepted by the customer")
+    DECLINE = "decline", _("Declined by the customer")
+    RESTART = "restart", _("Reopened as a new revision")
 
 
 class ImmutableTransitionError(Exception):

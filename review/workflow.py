@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from configurator.models import Project, ProjectStatus, Role, User
+from configurator.models import APPROVED_STATUSES, Project, ProjectStatus, Role, User
 from configurator.validators import multi_line_text
 from reports.snapshot import CannotPropose, build_snapshot
 
@@ -287,7 +287,7 @@ def outdated_approval(project: Project) -> tuple[int, int] | None:
     (reports.snapshot.approval_record) until it is submitted and approved again."""
     from sizing.models import SizingTableVersion
 
-    if project.status != ProjectStatus.APPROVED:
+    if project.status not in APPROVED_STATUSES:
         return None
     submission = (
         project.transitions.filter(action=Action.SUBMIT, revision=project.revision)

@@ -1,0 +1,1 @@
+"""The organisation's views of customer links."""
