@@ -8,3 +8,7 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Customer links")
+
+    def ready(self) -> None:
+        # The mails and the receipt's tasks register with Celery, the notices connect.
+        from . import mail, notifications, tasks  # noqa: F401

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,10 @@ from review.models import Action, Transition
 from .models import CustomerLink, Decision, Outcome, ReceiptStatus
 
 TOKEN_BYTES = 24  # 192 bits: more than the 128 the link needs to be unguessable
+
+# Sent once per link, in the transaction that records its first counted view (`link`):
+# the sender and the managers are told (portal.notifications).
+link_first_viewed = Signal()
 
 
 class LinkState(StrEnum):
@@ -170,6 +175,18 @@ def refusal_message(state: LinkState) -> str:
         LinkState.CLOSED: _("A decision on this offer has already been recorded."),
         LinkState.OPEN: "",
     }[state]
+
+
+def mark_first_view(link: CustomerLink, at: datetime) -> bool:
+    """Record `at` as the link's first view a person made, once: True for the first."""
+    with transaction.atomic():
+        first = CustomerLink.objects.filter(pk=link.pk, first_viewed_at__isnull=True).update(
+            first_viewed_at=at
+        )
+        if first:
+            link.first_viewed_at = at
+            link_first_viewed.send(sender=CustomerLink, link=link)
+    return bool(first)
 
 
 # --- Sending ---------------------------------------------------------------------------------

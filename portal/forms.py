@@ -1,0 +1,1 @@
+"""forms (being written)."""

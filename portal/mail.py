@@ -1,0 +1,1 @@
+"""The customer's e-mail carrying the link (being written)."""

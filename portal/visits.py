@@ -1,0 +1,1 @@
+"""visits (being written)."""
