@@ -132,13 +132,15 @@ def expiry_for(project: Project, days: int, now: datetime | None = None) -> date
 
 def newer_version_exists(proposal: Proposal, project: Project) -> bool:
     """The project changed since the proposal was made, or a newer approved version of it
-    in the same language exists: that one is the offer now."""
+    in the same language is rendered: that one is the offer now (one still rendering, or
+    failed, is not: the customer could not read it)."""
     if project.revision != proposal.project_revision:
         return True
     return Proposal.objects.filter(
         project_id=proposal.project_id,
         version__gt=proposal.version,
         language=proposal.language,
+        status=ProposalStatus.READY,
         snapshot__approval__approved=True,
     ).exists()
 
