@@ -263,9 +263,7 @@ def test_the_message_is_italian_on_an_italian_page(
 ) -> None:
     with translation.override("it"):
         italian = str(VisibleTextValidator.message)
-    if italian == str(VisibleTextValidator.message):
-        # The Italian text waits in locale/pending/forms.tsv until the catalogue is merged.
-        pytest.skip("the Italian catalogue does not have the message yet")
+    assert italian != str(VisibleTextValidator.message), "the Italian catalogue lacks it"
     client.force_login(alice)
     data = {**CUSTOMER, "company_name": "Acme\u202e S.p.A."}
     response = client.post(

@@ -160,9 +160,7 @@ def test_it_speaks_italian(maria: User, known: dict[str, Project]) -> None:
     assert _table(response.content, "mcs-devices", "tfoot")["Totale"] == "1.200"
     with translation.override("it"):
         italian = translation.gettext("Waiting for review")
-    if italian == "Waiting for review":
-        # The Italian text waits in locale/pending/dashboard.tsv until the catalogue is merged.
-        pytest.skip("the Italian catalogue does not have the dashboard's strings yet")
+    assert italian != "Waiting for review", "the Italian catalogue lacks the dashboard's text"
     assertContains(response, italian)
     assertContains(response, "2 g 3 h")
     assertNotContains(response, "Waiting for review")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -46,9 +45,7 @@ def test_it_names_the_tier_bandwidth_in_mbit_per_second_in_italian(
 ) -> None:
     with translation.override("it"):
         italian = str(translation.gettext("internet bandwidth, at least (Mbit/s)"))
-    if italian == "internet bandwidth, at least (Mbit/s)":
-        # The Italian text waits in locale/pending/friction.tsv until the catalogue is merged.
-        pytest.skip("the Italian catalogue does not have the label yet")
+    assert italian != "internet bandwidth, at least (Mbit/s)", "the Italian catalogue lacks it"
     client.force_login(operator)
     assert "Banda internet, almeno (Mbit/s)" in tier_headers(client, "it")
 

@@ -226,9 +226,7 @@ def test_a_sheet_claiming_the_whole_grid_with_a_cell_in_its_last_row_is_refused_
 def test_the_refusal_is_italian_on_an_italian_page(signed_in: Client, project: Project) -> None:
     msgid = "The sheet has a value in row %(row)s: the sites must be in its first %(max)s rows."
     with translation.override("it"):
-        if translation.gettext(msgid) == msgid:
-            # The Italian text waits in locale/pending/xlsx.tsv until the catalogue is merged.
-            pytest.skip("the Italian catalogue does not have the message yet")
+        assert translation.gettext(msgid) != msgid, "the Italian catalogue lacks the message"
     data = workbook(sheet(*header_and_sites(1), row(1_048_576, ["x"]), dimension="A1:XFD1048576"))
     page = post(signed_in, project, "sites.xlsx", data, HTTP_ACCEPT_LANGUAGE="it")
     assert_refused(
