@@ -426,6 +426,12 @@ def approval_line(snapshot: dict[str, Any]) -> str:
     }
 
 
+def _valid_until(snapshot: dict[str, Any]) -> str:
+    """The offer's last day, formatted, or "" when none is set (older snapshots have none)."""
+    day = snapshot["project"].get("offer_valid_until")
+    return formats.date_format(date.fromisoformat(day), "DATE_FORMAT") if day else ""
+
+
 def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> dict[str, Any]:
     result = snapshot["result"]
     brand = snapshot["organization"]
@@ -450,6 +456,7 @@ def proposal_context(snapshot: dict[str, Any], version: int | None = None) -> di
         "project": snapshot["project"],
         "prepared_by": snapshot["prepared_by"],
         "generated": formats.date_format(_generated(snapshot), "DATE_FORMAT"),
+        "valid_until": _valid_until(snapshot),
         "recommended": ARCHITECTURE_NAMES[recommended] if recommended else None,
         "recommended_code": recommended,
         "reasons": result["recommendation"]["reasons"],
