@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .admin_access import OrganizationScopedAdmin, SameOrganizationForm, ScopedUserChangeForm
-from .models import Customer, Organization, Project, Role, User
+from .models import CLOSED_STATUSES, Customer, Organization, Project, Role, User
 
 
 @admin.register(Organization)
@@ -131,6 +131,13 @@ class ProjectAdminForm(SameOrganizationForm):
         cleaned = super().clean()
         opened_at = cleaned.get("opened_at_revision")
         if self.instance.pk is not None:
+            if Project.objects.filter(pk=self.instance.pk, status__in=CLOSED_STATUSES).exists():
+                raise forms.ValidationError(
+                    _(
+                        "The customer accepted or declined this offer: the project is locked. "
+                        "A manager reopens it as a new revision on the project's page."
+                    )
+                )
             stored = Project.objects.filter(pk=self.instance.pk).values_list("revision", flat=True)
             if opened_at is None or [opened_at] != list(stored):
                 raise forms.ValidationError(

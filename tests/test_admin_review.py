@@ -87,3 +87,24 @@ def test_an_admin_form_opened_before_a_save_does_not_overwrite_it(db: None) -> N
     assert "changed while you were editing it" in response.content.decode()
     fresh = Project.objects.get(pk=stale.pk)
     assert (fresh.title, fresh.description, fresh.revision) == ("The owner's newer title", "", 2)
+
+
+def test_a_project_the_customer_decided_on_is_locked_in_the_admin_too(db: None) -> None:
+    org = Organization.objects.create(name="Acme")
+    admin = make_user(org, "root", Role.ADMINISTRATOR)
+    project = add_sites(make_project(make_user(org, "alice")), 1)
+    Project.objects.filter(pk=project.pk).update(status=ProjectStatus.ACCEPTED)
+    project.refresh_from_db()
+    client = Client()
+    client.force_login(admin)
+
+    response = _admin_change(client, project, title="Renamed after the acceptance")
+
+    assert response.status_code == 200
+    assert "locked" in response.content.decode()
+    project.refresh_from_db()
+    assert (project.title, project.revision, project.status) == (
+        "Contact centre",
+        1,
+        ProjectStatus.ACCEPTED,
+    )
