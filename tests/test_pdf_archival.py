@@ -142,7 +142,9 @@ def test_its_language_title_and_dates_come_from_the_snapshot(
     assert catalog(pdf)["/Lang"] == language
     info = PdfReader(io.BytesIO(pdf)).metadata
     assert info is not None
-    assert info.title == f"{TITLE[language]} · Ospedale San Luca S.p.A."
+    # Not approved (no record in this snapshot): the title says so too, as every page does.
+    draft = {"en": "Draft – not approved", "it": "Bozza – non approvata"}[language]
+    assert info.title == f"{TITLE[language]} · Ospedale San Luca S.p.A. · {draft}"
     generated = datetime.fromisoformat(snapshot["generated_at"])
     assert info.creation_date == info.modification_date == generated
     metadata = xmp(pdf)

@@ -6,12 +6,14 @@ pdftotext, as test_pdf_flow does."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from configurator.models import Project, ProjectStatus, User
@@ -64,6 +66,12 @@ def approve(project: Project, by: User, at: datetime = APPROVED_AT) -> Project:
     Project.objects.filter(pk=project.pk).update(status=ProjectStatus.APPROVED)
     project.refresh_from_db()
     return project
+
+
+def pdf_title(pdf: bytes) -> str:
+    info = PdfReader(io.BytesIO(pdf)).metadata
+    assert info is not None and info.title
+    return str(info.title)
 
 
 def figure_alternatives(node: Any, found: list[str]) -> list[str]:
@@ -157,6 +165,8 @@ def test_the_pdf_of_a_draft_says_draft_not_approved_on_every_page(
     assert alternatives.count(mark) == len(texts)
     approved_on = translated("Approved on %(date)s by %(name)s (revision %(revision)s)", language)
     assert approved_on.split("%(date)s")[0].strip() not in " ".join(texts)
+    # And its title, which file managers and readers show before any page.
+    assert pdf_title(pdf).endswith(f" · {mark}")
 
 
 @pytest.mark.parametrize("language", ["en", "it"])
@@ -169,6 +179,7 @@ def test_the_pdf_of_an_approved_revision_has_no_mark_and_says_who_approved_it(
         assert MARK["en"] not in text and MARK["it"] not in text, f"page {number}"
     alternatives = figure_alternatives(catalog(pdf)["/StructTreeRoot"], [])
     assert not {MARK["en"], MARK["it"]} & set(alternatives)
+    assert MARK["en"] not in pdf_title(pdf) and MARK["it"] not in pdf_title(pdf)
     message = "Approved on %(date)s by %(name)s (revision %(revision)s)"
     if language == "en" or translated(message, language) != message:
         assert APPROVAL_LINE[language] in texts[0]  # on the cover
