@@ -122,12 +122,43 @@ def _status_refusal(action: str, project: Project) -> str | None:
     ) % {"status": status}
 
 
+def changed_since_last_approval(project: Project, user: User) -> bool:
+    """Whether `user` changed the project, or one of its sites, since its last approval (or
+    ever, if it was never approved): then the content under review is partly theirs. An
+    administrator edits anybody's project; four eyes means they do not approve it then."""
+    from configurator.models import Site
+
+    last = (
+        project.transitions.filter(action=Action.APPROVE)
+        .order_by("-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    since = {"history_date__gt": last} if last is not None else {}
+    return (
+        Project.history.filter(id=project.pk, history_user=user, **since).exists()
+        or Site.history.filter(project_id=project.pk, history_user=user, **since).exists()
+    )
+
+
 def refusal(action: str, project: Project, user: User) -> TransitionRefused | None:
     """Why `user` may not make `action` on `project` as read, or None when they may (the
     sizing check of a submission is left to `submit`: it is the costly one)."""
     reason = _persona_refusal(action, project, user)
     if reason:
         return TransitionRefused(reason, FORBIDDEN)
+    if (
+        action == Action.APPROVE
+        and project.status in MOVES[action][0]
+        and changed_since_last_approval(project, user)
+    ):
+        return TransitionRefused(
+            _(
+                "You changed this project since its last approval: somebody else approves it "
+                "(four eyes). You may send it back."
+            ),
+            FORBIDDEN,
+        )
     reason = _status_refusal(action, project)
     if reason:
         return TransitionRefused(reason, CONFLICT)

@@ -17,7 +17,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
-from configurator.models import Organization, Project, ProjectStatus, Role, User
+from configurator.models import Organization, Project, ProjectStatus, Role, Site, User
 from review import workflow
 from review.models import Action, Transition
 from review.workflow import TransitionRefused
@@ -490,3 +490,55 @@ def test_two_concurrent_approvals_on_postgresql_give_one_winner(
     assert reviews.count() == 1
     winner = reviews.get()
     assert Project.objects.get(pk=project.pk).status == winner.to_status
+
+
+def test_an_administrator_who_changed_the_project_does_not_approve_it(
+    org: Organization, alice: User, adam: User
+) -> None:
+    """Four eyes holds for the content, not only the owner: with one manager (or none) an
+    administrator reviews, but not a revision they edited themselves."""
+    project = add_sites(make_project(alice), 1)
+    project.title = "Edited by the administrator"
+    assert project.save_revision(project.revision, by=adam)
+    workflow.submit(project, alice)
+    with pytest.raises(workflow.TransitionRefused, match="four eyes") as refused:
+        workflow.approve(project, adam)
+    assert refused.value.status == workflow.FORBIDDEN
+    assert Project.objects.get(pk=project.pk).status == ProjectStatus.IN_REVIEW
+    assert Action.APPROVE not in workflow.allowed_actions(project, adam)
+    workflow.send_back(project, adam, "Please check my change.")
+
+
+def test_an_administrator_who_changed_a_site_does_not_approve_it(
+    org: Organization, alice: User, adam: User
+) -> None:
+    project = add_sites(make_project(alice), 1)
+    site = project.sites.get()
+    site.users = 77
+    site.save()  # the history records who through the request; here: nobody
+    Site.history.filter(id=site.pk).update(history_user=adam)
+    workflow.submit(project, alice)
+    with pytest.raises(workflow.TransitionRefused, match="four eyes"):
+        workflow.approve(project, adam)
+
+
+def test_a_change_before_the_last_approval_does_not_count(
+    org: Organization, alice: User, adam: User
+) -> None:
+    project = add_sites(make_project(alice), 1)
+    project.title = "Edited by the administrator"
+    assert project.save_revision(project.revision, by=adam)
+    Transition.objects.create(
+        project=project,
+        action=Action.APPROVE,
+        from_status=ProjectStatus.IN_REVIEW,
+        to_status=ProjectStatus.APPROVED,
+        revision=project.revision,
+        actor=make_user(org, "mario", Role.MANAGER),
+    )
+    project.title = "Edited by the owner"
+    assert project.save_revision(project.revision, by=alice)
+    workflow.submit(project, alice)
+    User.objects.filter(username="mario").update(is_active=False)
+    workflow.approve(project, adam)
+    assert Project.objects.get(pk=project.pk).status == ProjectStatus.APPROVED
