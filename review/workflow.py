@@ -135,10 +135,8 @@ def changed_since_last_approval(project: Project, user: User) -> bool:
         .first()
     )
     since = {"history_date__gt": last} if last is not None else {}
-    return (
-        Project.history.filter(id=project.pk, history_user=user, **since).exists()
-        or Site.history.filter(project_id=project.pk, history_user=user, **since).exists()
-    )
+    edited: bool = Project.history.filter(id=project.pk, history_user=user, **since).exists()
+    return edited or Site.history.filter(project_id=project.pk, history_user=user, **since).exists()
 
 
 def refusal(action: str, project: Project, user: User) -> TransitionRefused | None:
