@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from configurator.models import APPROVED_STATUSES, REQUIREMENT_FIELDS, Project
 from configurator.project_sizing import size_project
-from review.models import Action, Transition
+from review.models import approval_of
 from sizing.models import SizingTableVersion
 from sizing.schema import json_number
 from sizing.tables import SizingTable
@@ -171,21 +171,10 @@ def approval_record(project: Project, snapshot: dict[str, Any]) -> dict[str, Any
     approval line that names nobody."""
     if project.status not in APPROVED_STATUSES:  # approved, or sent since (still that revision)
         return {"approved": False}
-    approval = (
-        Transition.objects.filter(project=project, action=Action.APPROVE, revision=project.revision)
-        .select_related("actor")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    if approval is None:
+    found = approval_of(project)
+    if found is None:
         return {"approved": False}
-    submission = (
-        Transition.objects.filter(
-            project=project, action=Action.SUBMIT, revision=project.revision, pk__lt=approval.pk
-        )
-        .order_by("-pk")
-        .first()
-    )
+    approval, submission = found
     if submission is not None and submission.snapshot is not None:
         seen = submission.snapshot
         now = _as_stored({part: snapshot.get(part) for part in REVIEWED_PARTS})

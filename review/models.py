@@ -84,5 +84,28 @@ class Transition(models.Model):
         raise ImmutableTransitionError("a review transition is never deleted")
 
 
+def approval_of(project: Project) -> tuple[Transition, Transition | None] | None:
+    """The latest approval of the project's current revision and the submission it approved
+    (the latest submission of that revision before it, None if none was recorded); None
+    when that revision has no approval. `reports.snapshot.approval_record` checks a
+    proposal against it, `review.workflow.outdated_approval` its sizing table."""
+    approval = (
+        Transition.objects.filter(project=project, action=Action.APPROVE, revision=project.revision)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if approval is None:
+        return None
+    submission = (
+        Transition.objects.filter(
+            project=project, action=Action.SUBMIT, revision=project.revision, pk__lt=approval.pk
+        )
+        .order_by("-pk")
+        .first()
+    )
+    return approval, submission
+
+
 # No invisible control characters in any text (configurator.validators).
 guard_text_fields(Transition)

@@ -32,7 +32,7 @@ from configurator.models import APPROVED_STATUSES, Project, ProjectStatus, Role,
 from configurator.validators import multi_line_text
 from reports.snapshot import CannotPropose, build_snapshot
 
-from .models import COMMENT_MAX_LENGTH, Action, Transition
+from .models import COMMENT_MAX_LENGTH, Action, Transition, approval_of
 
 # The transitions a user starts (REOPEN happens by itself, on a change).
 ACTIONS = (Action.SUBMIT, Action.RECALL, Action.APPROVE, Action.SEND_BACK)
@@ -318,12 +318,10 @@ def outdated_approval(project: Project) -> tuple[int, int] | None:
 
     if project.status not in APPROVED_STATUSES:
         return None
-    submission = (
-        project.transitions.filter(action=Action.SUBMIT, revision=project.revision)
-        .order_by("-pk")
-        .values_list("snapshot__table__version", flat=True)
-        .first()
-    )
+    found = approval_of(project)
+    submission = None
+    if found is not None and found[1] is not None and found[1].snapshot is not None:
+        submission = found[1].snapshot.get("table", {}).get("version")
     in_effect = SizingTableVersion.objects.in_effect()
     if submission is None or in_effect is None or submission == in_effect.version:
         return None
