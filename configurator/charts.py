@@ -24,17 +24,17 @@ TEXT_STYLE = {"font_size": FONT_SIZE, "fill": "#1D2733"}
 
 
 @dataclass(frozen=True)
-class _Bar:
+class Bar:
+    """One bar: its label (on its own lines above it), its value and the value's text
+    (after it), its classes and its colour (a presentation attribute)."""
+
     label: str
     value: float
-    css: str
-    fill: str
+    value_text: str
+    css: str = "chart__bar"
+    fill: str = "#0B3D5C"
     value_css: str = "chart__value"
     bold: bool = False
-
-    @property
-    def value_text(self) -> str:
-        return _("%(n)s Mbit/s") % {"n": localized_number(self.value)}
 
 
 def _nice_ceiling(value: float) -> float:
@@ -72,15 +72,33 @@ def bandwidth_chart(
     at any length or language. Colours are presentation attributes, for renderers without
     CSS in SVG (WeasyPrint); the web page's classes override them."""
     bars = [
-        _Bar(_("Active connections' need (R11)"), _mbps(mcs, "connections_bandwidth_mbps"),
-             "chart__need", primary),
-        _Bar(_("Tiers' minimum (R9)"), _mbps(mcs, "min_bandwidth_mbps"), "chart__floor",
-             "#9FB3C4"),
-        _Bar(_("Recommended internet bandwidth (S3)"), _mbps(mcs, "bandwidth_mbps"),
-             "chart__recommended", accent, "chart__value chart__marker-label", bold=True),
+        _bandwidth_bar(_("Active connections' need (R11)"), mcs, "connections_bandwidth_mbps",
+                       "chart__need", primary),
+        _bandwidth_bar(_("Tiers' minimum (R9)"), mcs, "min_bandwidth_mbps", "chart__floor",
+                       "#9FB3C4"),
+        _bandwidth_bar(_("Recommended internet bandwidth (S3)"), mcs, "bandwidth_mbps",
+                       "chart__recommended", accent, "chart__value chart__marker-label",
+                       bold=True),
     ]  # fmt: skip
-    plot = WIDTH - LEFT - VALUE_GAP - max(_measure(bar.value_text, bar.bold) for bar in bars)
-    scale = _nice_ceiling(max(bar.value for bar in bars) * 1.05)
+    rows, height = bar_rows(bars)
+    title = _("Internet bandwidth: the connections' need against the tiers' minimum (S3)")
+    return element(
+        "svg",
+        join([element("title", title, id="chart-title"), *rows]),
+        class_="chart",
+        viewBox=f"0 0 {WIDTH} {short_number(height + 2)}",
+        role="img",
+        aria_labelledby="chart-title",
+    )
+
+
+def bar_rows(bars: list[Bar]) -> tuple[list[SafeString], float]:
+    """The bars one under the other, each label on its own lines above its bar and each
+    value after its bar, in a plot narrowed by the widest value (so no text meets a bar or
+    another text at any length or language); and the height they take. A zero is a
+    hairline, so the value still sits after a bar."""
+    plot = WIDTH - LEFT - VALUE_GAP - max((_measure(b.value_text, b.bold) for b in bars), default=0)
+    scale = _nice_ceiling(max((bar.value for bar in bars), default=0) * 1.05)
     rows: list[SafeString] = []
     top = 0.0
     for bar in bars:
@@ -110,15 +128,21 @@ def bandwidth_chart(
             ),
         ]
         top += BAR_HEIGHT + GAP
-    title = _("Internet bandwidth: the connections' need against the tiers' minimum (S3)")
-    return element(
-        "svg",
-        join([element("title", title, id="chart-title"), *rows]),
-        class_="chart",
-        viewBox=f"0 0 {WIDTH} {short_number(top - GAP + 2)}",
-        role="img",
-        aria_labelledby="chart-title",
-    )
+    return rows, max(top - GAP, 0.0)
+
+
+def _bandwidth_bar(
+    label: str,
+    mcs: dict[str, object],
+    name: str,
+    css: str,
+    fill: str,
+    value_css: str = "chart__value",
+    bold: bool = False,
+) -> Bar:
+    value = _mbps(mcs, name)
+    text = _("%(n)s Mbit/s") % {"n": localized_number(value)}
+    return Bar(label, value, text, css, fill, value_css, bold)
 
 
 def _text(content: str, x: float, y: float, css: str, bold: bool = False) -> SafeString:
