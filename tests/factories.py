@@ -287,3 +287,41 @@ def newer_sizing_table(**first_tier: int) -> SizingTableVersion:
         }
         SizingTier.objects.create(table=version, **{**values, **(first_tier if index == 0 else {})})
     return version
+
+
+def approved_project_with_proposal(
+    owner: User, reviewer: User, language: str = "it", *, project: Project | None = None
+) -> Any:
+    """A proposal (of `owner`'s project, with sites) of a revision `reviewer` approved, as
+    its rendering leaves it: a small PDF in the file store, READY, with its SHA-256. The
+    approval is recorded as review.workflow.approve records it (its transition, then the
+    status). Returns the proposal; its project is `proposal.project`."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.models import ProposalStatus
+    from reports.snapshot import create_proposal
+    from review.models import Action, Transition
+
+    project = project or add_sites(make_project(owner))
+    Transition.objects.create(
+        project=project,
+        action=Action.APPROVE,
+        from_status=ProjectStatus.IN_REVIEW,
+        to_status=ProjectStatus.APPROVED,
+        revision=project.revision,
+        actor=reviewer,
+    )
+    Project.objects.filter(pk=project.pk).update(status=ProjectStatus.APPROVED)
+    project.refresh_from_db()
+    proposal = create_proposal(project, language, owner)
+    content = b"%PDF-1.7\n% the offer\n%%EOF\n"
+    proposal.pdf_key = default_storage.save(
+        f"proposals/test-{proposal.pk}.pdf", ContentFile(content)
+    )
+    proposal.status = ProposalStatus.READY
+    proposal.sha256 = hashlib.sha256(content).hexdigest()
+    proposal.save(update_fields=["status", "sha256", "pdf_key", "updated_at"])
+    return proposal
