@@ -2,10 +2,15 @@
 path. Every pattern takes any string as the token, so a mistyped one reaches the same
 view, and the same 404, as a guessed one."""
 
-from typing import Any
+from django.urls import path
 
-from django.urls import path  # noqa: F401
+from . import public
 
-from . import public  # noqa: F401
-
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("<str:token>/", public.offer, name="offer"),
+    path("<str:token>/seen/<str:beacon>.css", public.offer_seen, name="offer_seen"),
+    path("<str:token>/pdf/", public.offer_download, name="offer_download"),
+    path("<str:token>/accept/", public.offer_accept, name="offer_accept"),
+    path("<str:token>/decline/", public.offer_decline, name="offer_decline"),
+    path("<str:token>/receipt/", public.offer_receipt, name="offer_receipt"),
+]
