@@ -24,6 +24,7 @@ from typing import Any, Final
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -48,13 +49,13 @@ LANGUAGES: Final = tuple(code for code, _name in settings.LANGUAGES)
 MISS_GROUP: Final = "offer_miss"
 LOGO_TYPES: Final = ("image/png", "image/jpeg", "image/svg+xml", "image/webp")
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 # --- What every answer under /offer/ carries ----------------------------------------------------
 
 
-def _protect(response: HttpResponse) -> HttpResponse:
+def _protect(response: HttpResponseBase) -> HttpResponseBase:
     """No cache keeps the page, no referrer leaks the token, no search engine lists it."""
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -119,7 +120,7 @@ def offer_view(view: View) -> View:
     protect the answer."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, token: str, *args: Any) -> HttpResponseBase:
         with translation.override(_language(request, None)):
             found = _find(request, token)
         if isinstance(found, HttpResponse):
@@ -267,7 +268,7 @@ def offer_seen(request: HttpRequest, link: CustomerLink, token: str, beacon: str
 # --- Downloads ---------------------------------------------------------------------------------
 
 
-def _stream(key: str, name: str) -> HttpResponse | None:
+def _stream(key: str, name: str) -> FileResponse | None:
     try:
         handle = default_storage.open(key, "rb")
     except (FileNotFoundError, OSError):
@@ -281,7 +282,7 @@ def _stream(key: str, name: str) -> HttpResponse | None:
 
 @require_safe
 @offer_view
-def offer_download(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponse:
+def offer_download(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponseBase:
     state = links.state_of(link)
     if not links.shows_offer(state):
         return _gone(request, state)
@@ -296,7 +297,7 @@ def offer_download(request: HttpRequest, link: CustomerLink, token: str) -> Http
 
 @require_safe
 @offer_view
-def offer_receipt(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponse:
+def offer_receipt(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponseBase:
     """The acceptance's receipt, only through the link the customer accepted with."""
     state = links.state_of(link)
     if not links.shows_offer(state):
