@@ -28,6 +28,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
@@ -126,7 +127,7 @@ def offer_view(view: View) -> View:
         if isinstance(found, HttpResponse):
             return _protect(found)
         with translation.override(_language(request, found)):
-            return _protect(view(request, found, token, *args))
+            return _protect(view(request, found, token, **kwargs))
 
     return wrapper
 
@@ -340,6 +341,12 @@ def _decided(token: str, lang: str) -> HttpResponse:
     return response
 
 
+# No CSRF check on the decisions: its Origin check cannot pass here (under
+# `Referrer-Policy: no-referrer` browsers send `Origin: null` with a form's POST), and it
+# guards what the session's cookie allows, while a decision is allowed by the token in the
+# path alone: a page elsewhere that could forge the POST would have to know the token, and
+# whoever knows it may decide anyway. The form's `shown_sha256` ties it to the page shown.
+@csrf_exempt
 @require_POST
 @offer_view
 def offer_accept(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponse:
@@ -367,6 +374,7 @@ def offer_accept(request: HttpRequest, link: CustomerLink, token: str) -> HttpRe
     return _decided(token, lang)
 
 
+@csrf_exempt
 @require_POST
 @offer_view
 def offer_decline(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponse:
