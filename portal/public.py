@@ -121,7 +121,7 @@ def offer_view(view: View) -> View:
     protect the answer."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, token: str, *args: Any) -> HttpResponseBase:
+    def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
         with translation.override(_language(request, None)):
             found = _find(request, token)
         if isinstance(found, HttpResponse):
