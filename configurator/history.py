@@ -7,7 +7,10 @@ The records are django-simple-history's (`Customer.history`, `Project.history`,
 (`project_revision`): so one save is one entry, however many records it wrote, and a
 spreadsheet import (its records carry `IMPORT_REASON`) is one entry whose rows unfold.
 Review transitions (review.models) are entries too; the one a change to a reviewed project
-records (`Action.REOPEN`) joins that change's entry as its status change.
+records (`Action.REOPEN`) joins that change's entry as its status change. So are the
+customer links (portal.models): each link's sending (or re-issue) and revocation, and each
+request through it (a view, a download, the receipt) with its address, browser and whether
+it counted as a person's (and why not).
 
 Labels are the fields' verbose names and values as the pages show them, in the active
 language. The queries do not grow with the entries: a fixed handful per timeline.
@@ -24,6 +27,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -203,6 +208,7 @@ class Skeleton:
     reopening: Any = None  # the review transition this change sent back to draft
     previous: Any = None  # the project's record before `record`
     claims: bool = False  # `record` made its revision (the sites' records join it)
+    entry: Entry | None = None  # a customer link's entry, whole already (portal)
 
 
 def project_timeline_skeleton(project: Project) -> list[Skeleton]:
@@ -226,6 +232,7 @@ def project_timeline_skeleton(project: Project) -> list[Skeleton]:
             owner.reopening = transition
         else:
             skeletons.append(Skeleton(transition.at, transition=transition))
+    skeletons += [Skeleton(entry.when, entry=entry) for entry in _link_entries(project)]
     skeletons.sort(key=lambda s: s.when, reverse=True)
     return skeletons
 
@@ -252,6 +259,9 @@ def fill_entries(project: Project, skeletons: Sequence[Skeleton]) -> list[Entry]
     names = _names_of(records + earlier, PROJECT_FKS)
     entries = []
     for skeleton in skeletons:
+        if skeleton.entry is not None:
+            entries.append(skeleton.entry)
+            continue
         if skeleton.transition is not None:
             entries.append(_transition_entry(skeleton.transition))
             continue
@@ -304,7 +314,11 @@ def _status(code: str) -> str:
 
 
 def _transition_entry(transition: Any) -> Entry:
+    from review.models import Action
+
     actor = str(transition.actor) if transition.actor is not None else _("unknown")
+    if transition.actor is None and transition.action in (Action.ACCEPT, Action.DECLINE):
+        actor = _("the customer")  # through a link: who typed their name, the decision says
     status = capfirst(str(Project._meta.get_field("status").verbose_name))
     change = FieldChange(status, _status(transition.from_status), _status(transition.to_status))
     title = str(transition.get_action_display())
@@ -403,3 +417,71 @@ def _previous_site_records(project: Project, records: list[Any]) -> dict[int, An
     )
     previous = _previous_by_record(earlier)
     return {r.history_id: previous.get(r.history_id) for r in changed}
+
+
+# --- Customer links (portal) ----------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _link_entries(project: Project) -> list[Entry]:
+    """The project's customer links sent, re-issued and revoked, and every request through
+    them: two queries, however many links and events."""
+    from portal.models import CustomerLink, LinkEvent  # the portal builds on the configurator
+
+    links = list(
+        CustomerLink.objects.filter(project=project)
+        .select_related("created_by", "revoked_by", "proposal")
+        .defer("proposal__snapshot")
+    )
+    entries = []
+    for link in links:
+        entries.append(_link_sent_entry(link))
+        if link.revoked_at is not None:
+            who = str(link.revoked_by) if link.revoked_by is not None else _("unknown")
+            title = _("Link to %(recipient)s revoked") % {"recipient": _recipient(link)}
+            entries.append(Entry(link.revoked_at, who, title))
+    events = LinkEvent.objects.filter(link__project=project).select_related("link")
+    entries += [_link_event_entry(event) for event in events]
+    return entries
+
+
+def _recipient(link: Any) -> str:
+    return f"{link.recipient_name} <{link.recipient_email}>"
+
+
+def _link_sent_entry(link: Any) -> Entry:
+    values = {"recipient": _recipient(link), "version": link.proposal.version}
+    if link.replaces_id is not None:
+        title = _("Link to proposal version %(version)s re-issued to %(recipient)s") % values
+    else:
+        title = _("Link to proposal version %(version)s sent to %(recipient)s") % values
+    entry = Entry(link.created_at, str(link.created_by), title)
+    changes = [
+        FieldChange(_("Language"), "", str(link.get_language_display())),
+        FieldChange(_("Expires"), "", _when(link.expires_at)),
+    ]
+    entry.items.append(ObjectChange(title, CREATED, changes))
+    return entry
+
+
+def _link_event_entry(event: Any) -> Entry:
+    link = event.link
+    title = _("%(what)s through the link to %(recipient)s") % {
+        "what": event.get_kind_display(),
+        "recipient": _recipient(link),
+    }
+    if event.counted:
+        counted = _("Yes")
+    else:
+        counted = _("No: %(reason)s") % {"reason": event.get_not_counted_display() or "—"}
+    changes = [
+        FieldChange(_("Address"), "", event.ip or "—"),
+        FieldChange(_("Browser"), "", event.user_agent or "—"),
+        FieldChange(_("Counted"), "", counted),
+    ]
+    entry = Entry(event.at, _("the customer"), title)
+    entry.items.append(ObjectChange(title, CHANGED, changes))
+    return entry
