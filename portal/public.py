@@ -58,7 +58,7 @@ View = Callable[..., HttpResponseBase]
 
 def _protect(response: HttpResponseBase) -> HttpResponseBase:
     """No cache keeps the page, no referrer leaks the token, no search engine lists it."""
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

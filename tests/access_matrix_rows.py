@@ -13,16 +13,20 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from configurator.inventory_io import COLUMNS, SESSION_KEY
 from configurator.models import Customer, Organization, Project, ProjectStatus, Site
+from portal import links
+from portal.models import ReceiptStatus
 from reports import services
 from reports.models import Proposal
 from reports.snapshot import create_proposal
 
-from .factories import make_project, make_site, make_user, png
+from .factories import approved_project_with_proposal, make_project, make_site, make_user, png
 
 GET = "get"
 POST = "post"
@@ -518,6 +522,109 @@ MATRIX: list[Row] = [
         lambda o: {**_revision(o), "comment": "Add the Lodi site's phones."},
     ),
     Row(
+        # Without htmx the panel is on the proposals page: a redirect there, for whoever sees.
+        "project_links",
+        "project",
+        GET,
+        {"alice": 302, "bob": 404, "maria": 302, "adam": 302, "charlie": 404},
+    ),
+    Row(
+        # The owner and the administrators send links; a manager sees them read-only.
+        "project_links",
+        "approved project",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: {
+            "proposal": str(o.project.proposals.get().pk),
+            "recipient_name": "Giulia Bianchi",
+            "recipient_email": "giulia@cliente.example",
+            "language": "it",
+            "days": "30",
+        },
+    ),
+    Row(
+        "link_revoke",
+        "sent link",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: {},
+    ),
+    Row(
+        "link_reissue",
+        "sent link",
+        POST,
+        {"alice": 302, "bob": 404, "maria": 403, "adam": 302, "charlie": 404},
+        lambda o: {},
+    ),
+    Row(
+        "decision_receipt",
+        "accepted decision",
+        GET,
+        {"alice": 200, "bob": 404, "maria": 200, "adam": 200, "charlie": 404},
+    ),
+    Row(
+        # A manager (or an administrator) reopens a decided project; never its owner.
+        "project_reopen",
+        "accepted project",
+        POST,
+        {"alice": 403, "bob": 404, "maria": 302, "adam": 302, "charlie": 404},
+        lambda o: {"revision": str(o.project.revision), "comment": "The customer adds a site."},
+    ),
+    Row(
+        # The customer's page: the token is the authority, whoever holds it; the members of
+        # the organisation get the preview (not counted), charlie is anybody with the link.
+        "offer",
+        "offer token",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        # The beacon stylesheet: empty, whatever it names.
+        "offer_seen",
+        "offer token and beacon",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        "offer_download",
+        "offer token",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        # The receipt of the acceptance made through this very link.
+        "offer_receipt",
+        "accepted offer token",
+        GET,
+        {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
+    ),
+    Row(
+        # Deciding is the customer's: a member of the organisation previewing is refused.
+        "offer_accept",
+        "offer token",
+        POST,
+        {"alice": 403, "bob": 403, "maria": 403, "adam": 403, "charlie": 303},
+        lambda o: {
+            "full_name": "Giulia Bianchi",
+            "role": "CIO",
+            "company": "Acme S.p.A.",
+            "agree": "on",
+            "shown_sha256": o.project.proposals.get().sha256,
+            "lang": "it",
+        },
+    ),
+    Row(
+        "offer_decline",
+        "offer token",
+        POST,
+        {"alice": 403, "bob": 403, "maria": 403, "adam": 403, "charlie": 303},
+        lambda o: {
+            "reason": "Budget moved to next year.",
+            "shown_sha256": o.project.proposals.get().sha256,
+            "lang": "it",
+        },
+    ),
+    Row(
         # The icon browsers ask of every site: a redirect to the static one, for anybody.
         "favicon",
         None,
@@ -575,6 +682,8 @@ def url_args(obj: str | None, project: Project, customer: Customer, site: Site) 
         make_site(elsewhere, "Torino", "lan", mobile_apps=5)
         create_proposal(elsewhere, "en", outsider)
         return [project.pk]
+    if obj in PORTAL_OBJECTS:
+        return _portal_args(obj, project)
     if obj == "logo":
         organization = project.organization
         data = png(1, 1)
@@ -588,6 +697,62 @@ def url_args(obj: str | None, project: Project, customer: Customer, site: Site) 
         proposal = services.render_and_store(proposal.pk)  # the task's work, in-process
         assert proposal.is_ready, proposal.failure_detail
     return [proposal.pk]
+
+
+PORTAL_OBJECTS = {
+    "approved project",
+    "sent link",
+    "accepted decision",
+    "accepted project",
+    "offer token",
+    "offer token and beacon",
+    "accepted offer token",
+}
+
+
+def _portal_args(obj: str, project: Project) -> list[Any]:
+    """A customer link's objects: an approved, rendered proposal of `project` and a link to
+    it (sent by its owner), accepted where the object says so, with its receipt stored. A
+    project decided on already (the objects of several rows made for one project) is
+    reopened first."""
+    if project.is_closed:
+        project.reopen_closed(project.revision, by=None)
+        project.refresh_from_db()
+    proposal = approved_project_with_proposal(project.owner, project.owner, project=project)
+    if obj == "approved project":
+        return [project.pk]
+    issued = links.create_link(
+        proposal,
+        project.owner,
+        recipient_name="Giulia Bianchi",
+        recipient_email="giulia@cliente.example",
+        language="it",
+    )
+    if obj == "sent link":
+        return [issued.link.pk]
+    if obj == "offer token":
+        return [issued.token]
+    if obj == "offer token and beacon":
+        return [issued.token, "0" * 32]
+    decision = links.accept(
+        issued.link,
+        proposal.sha256,
+        links.Visitor("198.51.100.7", "Mozilla/5.0"),
+        full_name="Giulia Bianchi",
+        role="CIO",
+        company="Acme S.p.A.",
+    )
+    decision.receipt_key = default_storage.save(
+        decision.receipt_storage_key(), ContentFile(b"%PDF-1.7\n% receipt\n%%EOF\n")
+    )
+    decision.receipt_status = ReceiptStatus.READY
+    decision.save(update_fields=["receipt_key", "receipt_status"])
+    project.refresh_from_db()
+    if obj == "accepted decision":
+        return [decision.pk]
+    if obj == "accepted offer token":
+        return [issued.token]
+    return [project.pk]  # "accepted project"
 
 
 def _proposal_of(project: Project, *, other: bool = False) -> Proposal:
@@ -643,6 +808,8 @@ ANONYMOUS_PAGES = [
     "/organization/branding/",
     "/organization/logo",
     "/accounts/password_change/",
+    "/projects/1/links/",
+    "/decisions/1/receipt/",
 ]
 # Answered to POST only; the sign-in redirect comes first all the same.
 ANONYMOUS_POSTS = [
@@ -666,6 +833,22 @@ ANONYMOUS_POSTS = [
     "/customers/new/",
     "/customers/1/edit/",
     "/organization/branding/",
+    "/projects/1/links/",
+    "/links/1/revoke/",
+    "/links/1/reissue/",
+    "/projects/1/reopen/",
 ]
 # Answer anonymous visitors without a sign-in redirect (see the tests below them).
-ANONYMOUS_NOT_REDIRECTED = {"healthz", "sizing", "sizing_openapi", "favicon"}
+ANONYMOUS_NOT_REDIRECTED = {
+    "healthz",
+    "sizing",
+    "sizing_openapi",
+    "favicon",
+    # The customer's pages: no account, the token is the authority (tests/test_portal_*).
+    "offer",
+    "offer_seen",
+    "offer_download",
+    "offer_accept",
+    "offer_decline",
+    "offer_receipt",
+}
