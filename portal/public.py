@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 from configurator.accounts import CACHE_DOWN_RETRY_AFTER, client_address
@@ -80,21 +80,23 @@ def _plain(request: HttpRequest, template: str, status: int, **context: Any) -> 
 
 
 def _limited(request: HttpRequest, *, increment: bool) -> bool:
-    """Over the limit of misses from this address. With the counters unreadable (the
-    cache down), treated as over it: unlimited guessing is what the limit prevents."""
+    """Over the limit of misses from this address: CUSTOMER_LINK_MISS_LIMIT misses made
+    already (a miss counts one with `increment`). With the counters unreadable (the cache
+    down), treated as over it: unlimited guessing is what the limit prevents."""
     try:
-        return bool(
-            is_ratelimited(
-                request,
-                group=MISS_GROUP,
-                key=lambda group, request: client_address(request),
-                rate=settings.CUSTOMER_LINK_MISS_LIMIT,
-                increment=increment,
-            )
+        usage = get_usage(
+            request,
+            group=MISS_GROUP,
+            key=lambda group, request: client_address(request),
+            rate=settings.CUSTOMER_LINK_MISS_LIMIT,
+            increment=increment,
         )
     except (RedisError, OSError) as exc:
         logger.warning("offer: miss counters unavailable, refused: %s", type(exc).__name__)
         return True
+    # django-ratelimit's own `should_limit` is count > limit, which lets one miss more
+    # through than the setting says: the check before a lookup refuses at the limit.
+    return usage is None or int(usage["count"]) >= int(usage["limit"])
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
