@@ -20,7 +20,7 @@ from django.utils import translation
 from configurator.models import Organization, Project, Role, User
 from portal import links
 from portal.models import CustomerLink, Decision
-from portal.notifications import SUBJECTS
+from portal.notifications import SUBJECTS, recipients
 
 from .factories import make_user
 from .test_portal_links import VISITOR, approved_proposal, fresh, send
@@ -110,11 +110,12 @@ def test_the_owner_and_the_managers_are_told_of_the_first_view(
 def test_a_manager_of_another_organisation_is_never_told(
     project: Project, alice: User, maria: User, other_org: Organization
 ) -> None:
-    make_user(other_org, "otto", Role.MANAGER)
+    otto = make_user(other_org, "otto", Role.MANAGER)
     link = sent_link(project, alice, maria)
     mail.outbox.clear()
     first_view(link)
     assert "otto@example.com" not in recipients_of_outbox()
+    assert otto not in recipients(project)
 
 
 def test_inactive_accounts_and_accounts_without_an_address_are_not_told(
