@@ -33,16 +33,41 @@ class RecordError(Exception):
     """A record of the customer's journey is written once; only its named fields change."""
 
 
+class Record(models.Model):
+    """A row written once: a save changes only the fields in MUTABLE_FIELDS (passed as
+    update_fields), and a delete is refused; each refusal says why in the model's words."""
+
+    MUTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    CHANGE_REFUSED: ClassVar[str] = "this record is never changed"
+    DELETE_REFUSED: ClassVar[str] = "this record is never deleted"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (
+            update_fields is None or not set(update_fields) <= self.MUTABLE_FIELDS
+        ):
+            raise RecordError(self.CHANGE_REFUSED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise RecordError(self.DELETE_REFUSED)
+
+
 class CustomerLinkQuerySet(models.QuerySet["CustomerLink"]):
     def visible_to(self, user: Any) -> CustomerLinkQuerySet:
         """A link is visible exactly when its project is (Project.objects.visible_to)."""
         return self.filter(project__in=Project.objects.visible_to(user))
 
 
-class CustomerLink(models.Model):
+class CustomerLink(Record):
     MUTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"revoked_at", "revoked_by", "first_viewed_at", "decided_at"}
     )
+    CHANGE_REFUSED = "a customer link changes only to be revoked, viewed or decided"
+    DELETE_REFUSED = "customer links are never deleted: revoke them"
 
     proposal = models.ForeignKey(
         Proposal,
@@ -102,17 +127,6 @@ class CustomerLink(models.Model):
     def __str__(self) -> str:
         return f"{self.recipient_name} <{self.recipient_email}> v{self.proposal_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
-        if self.pk is not None and (
-            update_fields is None or not set(update_fields) <= self.MUTABLE_FIELDS
-        ):
-            raise RecordError("a customer link changes only to be revoked, viewed or decided")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RecordError("customer links are never deleted: revoke them")
-
 
 class EventKind(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -130,8 +144,10 @@ class NotCounted(models.TextChoices):
     MEMBER = "member", _("Preview by a member of the organisation")
 
 
-class LinkEvent(models.Model):
+class LinkEvent(Record):
     MUTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset({"counted", "not_counted"})
+    CHANGE_REFUSED = "a link event changes only to be counted"
+    DELETE_REFUSED = "link events are never deleted"
 
     link = models.ForeignKey(
         CustomerLink, on_delete=models.PROTECT, related_name="events", verbose_name=_("link")
@@ -157,17 +173,6 @@ class LinkEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.link_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
-        if self.pk is not None and (
-            update_fields is None or not set(update_fields) <= self.MUTABLE_FIELDS
-        ):
-            raise RecordError("a link event changes only to be counted")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RecordError("link events are never deleted")
-
 
 class Outcome(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
@@ -181,10 +186,13 @@ class ReceiptStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Decision(models.Model):
+class Decision(Record):
     RECEIPT_FIELDS: ClassVar[frozenset[str]] = frozenset(
         {"receipt_status", "receipt_key", "receipt_sha256", "receipt_rendered_at", "receipt_error"}
     )
+    MUTABLE_FIELDS = RECEIPT_FIELDS  # the receipt's rendering only
+    CHANGE_REFUSED = "a customer's decision is never changed"
+    DELETE_REFUSED = "a customer's decision is never deleted"
 
     link = models.OneToOneField(
         CustomerLink, on_delete=models.PROTECT, related_name="decision", verbose_name=_("link")
@@ -238,17 +246,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} r{self.project_revision}: {self.outcome}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        update_fields = kwargs.get("update_fields")
-        if self.pk is not None and (
-            update_fields is None or not set(update_fields) <= self.RECEIPT_FIELDS
-        ):
-            raise RecordError("a customer's decision is never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise RecordError("a customer's decision is never deleted")
 
     @property
     def is_accepted(self) -> bool:
