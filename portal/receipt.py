@@ -68,7 +68,7 @@ def receipt_context(decision: Decision) -> dict[str, Any]:
 def receipt_html(decision: Decision) -> str:
     """The receipt as HTML, in the link's language (there is no request in a worker)."""
     with translation.override(decision.link.language):
-        return render_to_string("portal/receipt.html", receipt_context(decision))
+        return render_to_string("reports/receipt.html", receipt_context(decision))
 
 
 def brand_logo(decision: Decision) -> bytes | None:
