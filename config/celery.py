@@ -4,7 +4,8 @@ Settings live in config/settings.py under the CELERY_ namespace (acks late, reje
 worker lost, prefetch 1, a Redis visibility timeout longer than the hard time limit,
 bounded waits on a Redis that is down).
 
-Every worker also sweeps the proposal outbox (`reports.services.publish_waiting`): when
+Every worker also sweeps the proposal outbox (`reports.services.publish_waiting`, and the
+acceptance receipts' `portal.notifications.publish_waiting_receipts`): when
 its consumer connects to the broker, which is at start and again after every lost
 connection (so right after Redis comes back), and every PROPOSAL_OUTBOX_SECONDS.
 """
@@ -31,19 +32,22 @@ def ping() -> str:
 
 
 def sweep_outbox() -> None:
-    """Send the proposals whose task the broker refused. In the worker's main process:
-    its database connection is closed afterwards, so no pool child forked later shares it."""
+    """Send the proposals, and the acceptance receipts, whose task the broker refused. In
+    the worker's main process: its database connection is closed afterwards, so no pool
+    child forked later shares it."""
     from django.db import connections
 
+    from portal.notifications import publish_waiting_receipts
     from reports.services import publish_waiting
 
     try:
         sent = publish_waiting()
+        receipts = publish_waiting_receipts()
     except Exception:  # the sweep must never stop the consumer; the next one tries again
         logger.exception("proposal outbox: sweep failed")
     else:
-        if sent:
-            logger.info("proposal outbox: sent %d waiting proposal(s)", sent)
+        if sent or receipts:
+            logger.info("outbox: sent %d waiting proposal(s) and %d receipt(s)", sent, receipts)
     finally:
         connections.close_all()
 

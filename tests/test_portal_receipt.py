@@ -355,3 +355,25 @@ def test_the_sweep_leaves_a_receipt_queued_just_now(
     assert notifications.publish_waiting_receipts() == 0
     decision.refresh_from_db()
     assert decision.receipt_status == ReceiptStatus.QUEUED
+
+
+def test_the_workers_outbox_sweep_sends_the_waiting_receipts(
+    project: Project, alice: User, maria: User
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from config.celery import sweep_outbox
+    from portal import notifications
+
+    proposal = approved_project_with_proposal(alice, maria)
+    link = send(proposal, alice).link
+    with (
+        mock.patch.object(render_receipt, "delay", side_effect=OperationalError("broker down")),
+        mock.patch.object(notifications, "send_notice"),
+    ):
+        decision = accepted(link, datetime(2026, 12, 3, tzinfo=UTC))
+    # The sweep closes the worker's connections afterwards; the test's must stay open.
+    with mock.patch("django.db.connections.close_all"):
+        sweep_outbox()
+    decision.refresh_from_db()
+    assert decision.receipt_status == ReceiptStatus.READY
