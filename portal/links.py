@@ -145,8 +145,11 @@ def newer_version_exists(proposal: Proposal, project: Project) -> bool:
     ).exists()
 
 
-def state_of(link: CustomerLink, now: datetime | None = None) -> LinkState:
-    """What `link` may do now (its project and proposal as loaded with it)."""
+def state_of(
+    link: CustomerLink, now: datetime | None = None, *, newer: bool | None = None
+) -> LinkState:
+    """What `link` may do now (its project and proposal as loaded with it). `newer`, when
+    given, is `newer_version_exists` of its proposal, already asked (`states_of`)."""
     now = now or timezone.now()
     if link.revoked_at is not None:
         return LinkState.REVOKED
@@ -154,11 +157,24 @@ def state_of(link: CustomerLink, now: datetime | None = None) -> LinkState:
         return LinkState.CLOSED
     if now >= link.expires_at:
         return LinkState.EXPIRED
-    if link.project.status != ProjectStatus.SENT or newer_version_exists(
-        link.proposal, link.project
-    ):
+    if newer is None:
+        newer = newer_version_exists(link.proposal, link.project)
+    if link.project.status != ProjectStatus.SENT or newer:
         return LinkState.SUPERSEDED
     return LinkState.OPEN
+
+
+def states_of(
+    project_links: list[CustomerLink], now: datetime | None = None
+) -> dict[int, LinkState]:
+    """`state_of` of each link (by pk), asking for a newer version once per proposal, not
+    once per link: a page listing the links makes as many queries for one as for many."""
+    now = now or timezone.now()
+    newer: dict[int, bool] = {}
+    for link in project_links:
+        if link.proposal_id not in newer:
+            newer[link.proposal_id] = newer_version_exists(link.proposal, link.project)
+    return {link.pk: state_of(link, now, newer=newer[link.proposal_id]) for link in project_links}
 
 
 def shows_offer(state: LinkState) -> bool:

@@ -7,12 +7,11 @@ project %}` on the project page: the customer's decision, its receipt, and a man
 "Reopen as a new revision". Both read `request` from the page's context.
 
 The list's queries do not grow with its links: the links in one query, the counts in one
-aggregate, and a state computed once per distinct input (see `_states`).
+aggregate, and a newer version asked for once per proposal (`links.states_of`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import template
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from configurator.models import APPROVED_STATUSES, Project
 from portal import links
 from portal.link_forms import LinkForm, ReopenForm, initial_for
-from portal.models import CustomerLink, Decision, LinkEvent, ReceiptStatus
+from portal.models import Decision, LinkEvent, ReceiptStatus
 from portal.views import NEW_LINK_KEY, may_send
 
 register = template.Library()
@@ -36,25 +35,6 @@ STATE_LABELS = {
     links.LinkState.SUPERSEDED: gettext_lazy("Superseded"),
     links.LinkState.CLOSED: gettext_lazy("Decided"),
 }
-
-
-def _states(project_links: list[CustomerLink], now: datetime) -> dict[int, links.LinkState]:
-    """`links.state_of` of each link, asked once per combination of what it reads of the
-    link (its proposal, revoked, decided, expired): the only query it may make (a newer
-    version of the proposal) is then made once per proposal, not once per link."""
-    found: dict[tuple[int, bool, bool, bool], links.LinkState] = {}
-    states = {}
-    for link in project_links:
-        key = (
-            link.proposal_id,
-            link.revoked_at is not None,
-            link.decided_at is not None,
-            now >= link.expires_at,
-        )
-        if key not in found:
-            found[key] = links.state_of(link, now)
-        states[link.pk] = found[key]
-    return states
 
 
 def _counts(project: Project) -> dict[tuple[int, str], int]:
@@ -93,7 +73,7 @@ def customer_links(context: template.Context, project: Project) -> dict[str, Any
     new_link = request.session.pop(NEW_LINK_KEY.format(pk=project.pk), None)
     project_links = links.links_of(project)
     now = timezone.now()
-    states = _states(project_links, now)
+    states = links.states_of(project_links, now)
     counts = _counts(project)
     rows = [
         {
