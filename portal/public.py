@@ -13,7 +13,6 @@ the pages use a layout of their own, without the signed-in site's navigation.
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -37,6 +36,7 @@ from configurator.accounts import CACHE_DOWN_RETRY_AFTER, client_address
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
 from reports.compare import resized_snapshot
 from reports.context import proposal_context
+from reports.services import LogoMismatch, snapshot_logo
 from sizing.tables import SizingTable, Tier
 
 from . import links, visits
@@ -182,11 +182,10 @@ def _logo(snapshot: dict[str, Any]) -> str:
     if not logo or logo.get("content_type") not in LOGO_TYPES:
         return ""
     try:
-        with default_storage.open(logo["key"], "rb") as handle:
-            content = handle.read()
-    except (OSError, KeyError):
+        content = snapshot_logo(snapshot)
+    except (OSError, KeyError, LogoMismatch):
         return ""
-    if hashlib.sha256(content).hexdigest() != logo.get("sha256"):
+    if content is None:
         return ""
     return f"data:{logo['content_type']};base64,{base64.b64encode(content).decode()}"
 

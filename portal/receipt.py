@@ -23,15 +23,11 @@ from django.utils import timezone, translation
 
 from configurator.brand import DEFAULT_ACCENT, DEFAULT_PRIMARY, colour
 from reports.render import ProposalFetcher, RenderedPDF, html_to_pdf
-from reports.services import TransientFailure, is_transient
+from reports.services import TransientFailure, is_transient, snapshot_logo
 
 from .models import Decision, ReceiptStatus
 
 logger = logging.getLogger(__name__)
-
-
-class LogoMismatch(Exception):
-    """The logo in storage is not the one the proposal's snapshot recorded."""
 
 
 def local_moment(moment: datetime | None) -> str:
@@ -71,19 +67,6 @@ def receipt_html(decision: Decision) -> str:
         return render_to_string("reports/receipt.html", receipt_context(decision))
 
 
-def brand_logo(decision: Decision) -> bytes | None:
-    """The logo the proposal's snapshot recorded, checked against its SHA-256 (logos are
-    stored under their hash and never rewritten: another file there was tampered with)."""
-    logo = decision.proposal.snapshot.get("organization", {}).get("logo")
-    if not logo:
-        return None
-    with default_storage.open(logo["key"], "rb") as handle:
-        content: bytes = handle.read()
-    if hashlib.sha256(content).hexdigest() != logo["sha256"]:
-        raise LogoMismatch(f"logo {logo['key']} does not match its recorded SHA-256")
-    return content
-
-
 def render_receipt(decision: Decision, logo: bytes | None = None) -> RenderedPDF:
     """The receipt's PDF; WeasyPrint fetches only our static files and `logo`."""
     logo_info = decision.proposal.snapshot.get("organization", {}).get("logo") or {}
@@ -111,7 +94,7 @@ def render_and_store(decision_id: int) -> str:
     if decision is None or not decision.is_accepted:
         return ReceiptStatus.NONE
     try:
-        rendered = render_receipt(decision, brand_logo(decision))
+        rendered = render_receipt(decision, snapshot_logo(decision.proposal.snapshot))
         key = decision.receipt_storage_key()
         stored = default_storage.save(key, ContentFile(rendered.content))
         if stored != key:  # a storage that renames instead of overwriting: not idempotent

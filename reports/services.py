@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 from datetime import timedelta
+from typing import Any
 
 from botocore.exceptions import (
     ClientError,
@@ -247,8 +248,11 @@ def _claim(proposal_id: int, message_id: str | None = None) -> Proposal | None:
         return proposal
 
 
-def _logo(proposal: Proposal) -> bytes | None:
-    logo = proposal.snapshot.get("organization", {}).get("logo")
+def snapshot_logo(snapshot: dict[str, Any]) -> bytes | None:
+    """The brand logo a proposal's snapshot recorded, read from storage and checked against
+    its SHA-256 (None when it has none); for the proposal, the receipt and the customer's
+    page alike."""
+    logo = snapshot.get("organization", {}).get("logo")
     if not logo:
         return None
     with default_storage.open(logo["key"], "rb") as handle:
@@ -270,7 +274,7 @@ def render_and_store(proposal_id: int, message_id: str | None = None) -> Proposa
         if proposal is None:
             return Proposal.objects.get(pk=proposal_id)
         try:
-            logo = _logo(proposal)
+            logo = snapshot_logo(proposal.snapshot)
         except (FileNotFoundError, LogoMismatch) as exc:
             mark_failed(proposal_id, "logo", repr(exc))
             return Proposal.objects.get(pk=proposal_id)

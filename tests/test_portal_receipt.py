@@ -27,6 +27,7 @@ from portal import links, receipt
 from portal.models import CustomerLink, Decision, ReceiptStatus
 from portal.tasks import render_receipt
 from reports.models import Proposal
+from reports.services import LogoMismatch, snapshot_logo
 
 from .factories import png
 from .test_pdf_archival import PDFAID, attribute, catalog, poppler, xmp
@@ -185,7 +186,7 @@ def test_the_receipt_wears_the_brands_colours_and_logo(
     decision = accepted(send(proposal, alice).link)
     html = receipt.receipt_html(decision)
     assert "--primary: #123456" in html and "--accent: #abcdef" in html
-    rendered = receipt.render_receipt(decision, receipt.brand_logo(decision))
+    rendered = receipt.render_receipt(decision, snapshot_logo(decision.proposal.snapshot))
     assert rendered.refused_urls == ()
     assert len(PdfReader(io.BytesIO(rendered.content)).pages[0].images) == 1
 
@@ -201,8 +202,8 @@ def test_a_logo_changed_in_storage_is_not_printed(
     default_storage.delete(org.logo.name)
     default_storage.save(org.logo.name, ContentFile(png(rgb=(1, 2, 3))))
     decision = accepted(send(proposal, alice).link)
-    with pytest.raises(receipt.LogoMismatch):
-        receipt.brand_logo(decision)
+    with pytest.raises(LogoMismatch):
+        snapshot_logo(decision.proposal.snapshot)
     decision.refresh_from_db()
     assert decision.receipt_status == ReceiptStatus.FAILED
 
