@@ -147,8 +147,9 @@ def test_the_project_page_query_count_does_not_grow_with_sites(
             assert client.get(reverse("project_detail", args=[project.pk])).status_code == 200
         counts.append(len(queries))
     # Session, user, project, sites, sizing table version and its tiers, the review panel,
-    # the latest proposal (rules changed) and the history timeline; no query per site.
-    assert counts[0] <= 16
+    # the latest proposal (rules changed), the history timeline with the customer links'
+    # entries (their links, their events) and the customer's decision; no query per site.
+    assert counts[0] <= 19
     assert counts[1] == counts[0], [q["sql"] for q in queries.captured_queries]
 
 
