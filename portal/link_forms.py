@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from configurator.forms import RevisionField
 from configurator.models import Language, Project
+from configurator.validators import multi_line_text, single_line_text
 from reports.models import Proposal
 
 from . import links
@@ -38,7 +39,9 @@ class LinkForm(forms.Form):
     language of the page and the mail, and how many days it lasts."""
 
     proposal = ProposalChoiceField(queryset=Proposal.objects.none(), label=_("Proposal"))
-    recipient_name = forms.CharField(label=_("Recipient's name"), max_length=NAME_MAX_LENGTH)
+    recipient_name = forms.CharField(
+        label=_("Recipient's name"), max_length=NAME_MAX_LENGTH, validators=[single_line_text]
+    )
     recipient_email = forms.EmailField(label=_("Recipient's e-mail"))
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     days = forms.IntegerField(label=_("Days the link lasts"), min_value=1)
@@ -78,4 +81,9 @@ def initial_for(project: Project) -> dict[str, Any]:
 
 class ReopenForm(forms.Form):
     revision = RevisionField()
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=REASON_MAX_LENGTH)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        validators=[multi_line_text],
+    )

@@ -181,14 +181,15 @@ def project_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A decided project back to draft as a new revision, by a manager or administrator."""
     project = get_project_for_user(request, pk)
     form = ReopenForm(request.POST)
-    form.is_valid()  # the revision is never an error (0: refused as changed meanwhile)
+    allowed = request.user.is_manager or request.user.is_administrator
+    if not form.is_valid():  # the comment (the revision is never an error: 0 is stale)
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        context = {"project": project, "message": message}
+        return render(request, "portal/refused.html", context, status=400 if allowed else 403)
     data = form.cleaned_data
     try:
-        links.reopen(
-            project, request.user, data.get("comment", ""), revision=data.get("revision", 0)
-        )
+        links.reopen(project, request.user, data["comment"], revision=data["revision"])
     except links.LinkRefused as refused:
-        allowed = request.user.is_manager or request.user.is_administrator
         context = {"project": project, "message": refused.message}
         return render(request, "portal/refused.html", context, status=409 if allowed else 403)
     messages.success(

@@ -147,6 +147,7 @@ def test_it_creates_a_link_shows_its_url_once_and_mails_it(
     ("field", "value"),
     [
         ("recipient_name", ""),
+        ("recipient_name", "Giulia\u202e Bianchi"),
         ("recipient_email", ""),
         ("recipient_email", "not-an-address"),
         ("language", "de"),

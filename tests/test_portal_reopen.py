@@ -249,3 +249,15 @@ def test_the_manager_sees_the_reopen_button(
 ) -> None:
     accepted(issued)
     assertContains(project_page(maria, project), "Reopen as a new revision")
+
+
+def test_a_comment_with_control_characters_is_refused_and_nothing_reopens(
+    maria: User, project: Project, issued: links.IssuedLink
+) -> None:
+    accepted(issued)
+    project.refresh_from_db()
+    response = reopen(maria, project, comment="Two more sites\u202e")
+    assert response.status_code == 400
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACCEPTED
+    assert not Transition.objects.filter(project=project, action=Action.RESTART).exists()
