@@ -117,6 +117,15 @@ def over_the_devices_total(data: object) -> bool:
     return total > MAX_COUNT
 
 
+def only_integers_written_with_decimals(errors: tuple[Any, ...]) -> bool:
+    """The other rule JSON Schema cannot say (in each integer's description): an integer is
+    written as one, `1` and not `1.0`. In JSON Schema's data model 1.0 is the integer 1, so
+    the description admits it and the parser refuses it, with exactly this message."""
+    return bool(errors) and all(
+        error.en == "must be a whole number, not a number with decimals" for error in errors
+    )
+
+
 agreement = settings(max_examples=300, deadline=None)
 
 
@@ -131,7 +140,7 @@ def test_the_description_accepts_exactly_what_the_parser_accepts(data: object) -
     else:
         accepted, errors = True, ()
     if described and not accepted:
-        assert over_the_devices_total(data), errors
+        assert over_the_devices_total(data) or only_integers_written_with_decimals(errors), errors
     else:
         assert described == accepted, (data, errors)
 
