@@ -46,8 +46,10 @@ def sweep_outbox() -> None:
     except Exception:  # the sweep must never stop the consumer; the next one tries again
         logger.exception("proposal outbox: sweep failed")
     else:
-        if sent or receipts:
-            logger.info("outbox: sent %d waiting proposal(s) and %d receipt(s)", sent, receipts)
+        if sent:
+            logger.info("proposal outbox: sent %d waiting proposal(s)", sent)
+        if receipts:
+            logger.info("receipt outbox: sent %d waiting receipt(s)", receipts)
     finally:
         connections.close_all()
 
