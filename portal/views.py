@@ -130,7 +130,9 @@ def link_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("The link to %(email)s is revoked.") % {"email": link.recipient_email}
         )
-    elif link.decided_at is not None:
+        return redirect("project_proposals", pk=link.project_id)
+    link.refresh_from_db(fields=["decided_at", "revoked_at"])  # what won meanwhile
+    if link.decided_at is not None:
         messages.error(request, _("The customer decided through this link: it stays on record."))
     else:
         messages.error(request, _("This link was revoked already."))
