@@ -203,6 +203,9 @@ CUSTOMER_LINK_DAYS = _positive("CUSTOMER_LINK_DAYS", 30)
 CUSTOMER_LINK_MAX_DAYS = _positive("CUSTOMER_LINK_MAX_DAYS", 90)
 if CUSTOMER_LINK_DAYS > CUSTOMER_LINK_MAX_DAYS:
     raise ImproperlyConfigured("CUSTOMER_LINK_DAYS must not exceed CUSTOMER_LINK_MAX_DAYS")
+# At most this many views and downloads of one link are recorded in any 24 hours: a
+# script fetching a link in a loop does not grow the timeline without end.
+CUSTOMER_LINK_EVENTS_PER_DAY = _positive("CUSTOMER_LINK_EVENTS_PER_DAY", 500)
 CUSTOMER_LINK_MISS_LIMIT: str = _read("CUSTOMER_LINK_MISS_LIMIT", str, "20/h")
 if not re.fullmatch(r"[1-9][0-9]*/[1-9]?[0-9]*[smhd]", CUSTOMER_LINK_MISS_LIMIT):
     raise ImproperlyConfigured(

@@ -9,13 +9,15 @@ as NO_ASSETS; a beacon without the cookie leaves it NO_COOKIE. HEAD requests, ag
 to be scanners or previews, and members of the link's organisation (previewing what they
 sent) are recorded and never counted. A download counts when it carries the cookie.
 
-Only valid links get events: a miss writes nothing but the rate counter (portal.public).
+Only valid links get events: a miss writes nothing but the rate counter (portal.public);
+a link records at most CUSTOMER_LINK_EVENTS_PER_DAY events in any 24 hours.
 """
 
 from __future__ import annotations
 
 import secrets
 import unicodedata
+from datetime import timedelta
 from typing import Final
 
 from django.conf import settings
@@ -126,11 +128,20 @@ def not_counted_reason(request: HttpRequest, link: CustomerLink) -> str:
     return ""
 
 
-def _event(request: HttpRequest, link: CustomerLink, kind: str, **fields: object) -> LinkEvent:
+def _event(
+    request: HttpRequest, link: CustomerLink, kind: str, **fields: object
+) -> LinkEvent | None:
+    """Record the request; None, recording nothing, once the link has had
+    CUSTOMER_LINK_EVENTS_PER_DAY events in the last 24 hours: a script fetching the link in
+    a loop must not grow the table and the timeline without end (one indexed count)."""
+    now = timezone.now()
+    recent = LinkEvent.objects.filter(link=link, at__gt=now - timedelta(days=1))
+    if recent.count() >= settings.CUSTOMER_LINK_EVENTS_PER_DAY:
+        return None
     return LinkEvent.objects.create(
         link=link,
         kind=kind,
-        at=timezone.now(),
+        at=now,
         ip=client_ip(request) or None,
         user_agent=user_agent(request),
         **fields,
@@ -144,8 +155,10 @@ def record_view(request: HttpRequest, link: CustomerLink) -> str:
         _event(request, link, EventKind.VIEW, not_counted=reason)
         return ""
     beacon = secrets.token_urlsafe(BEACON_BYTES)
-    _event(request, link, EventKind.VIEW, not_counted=NotCounted.NO_ASSETS, beacon=beacon)
-    return beacon
+    recorded = _event(
+        request, link, EventKind.VIEW, not_counted=NotCounted.NO_ASSETS, beacon=beacon
+    )
+    return beacon if recorded else ""
 
 
 def record_download(request: HttpRequest, link: CustomerLink, kind: str) -> None:

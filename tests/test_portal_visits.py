@@ -168,3 +168,24 @@ def test_a_miss_records_nothing(project: Project, maria: User) -> None:
     browser().get(reverse("offer", args=[token[:-1]]))
     browser().get(reverse("offer_seen", args=[token[:-1], "x"]))
     assert not LinkEvent.objects.exists()
+
+
+def test_a_flood_of_requests_records_a_bounded_number_of_events(
+    project: Project, maria: User, settings: object
+) -> None:
+    """A scanner (or anybody with the link) fetching it in a loop must not grow the table
+    and the project's timeline without end: beyond CUSTOMER_LINK_EVENTS_PER_DAY events of
+    one link in 24 hours nothing more is recorded; the page and the file are still served,
+    and the customer's decision (its own record) is unaffected."""
+    settings.CUSTOMER_LINK_EVENTS_PER_DAY = 3  # type: ignore[attr-defined]
+    token = sent_link(project, maria)
+    scanner = Client(HTTP_USER_AGENT="Mozilla/5.0 (compatible; BingPreview/1.0b)")
+    for _ in range(6):
+        assert page(scanner, token).status_code == 200
+    assert scanner.get(reverse("offer_download", args=[token])).status_code == 200
+    assert LinkEvent.objects.filter(link=link_of(token)).count() == 3
+    # A person's page, beyond the bound, shows no beacon that could never count.
+    response = page(browser(), token)
+    assert response.status_code == 200
+    assert not BEACON.search(response.content.decode())
+    assert LinkEvent.objects.filter(link=link_of(token)).count() == 3
