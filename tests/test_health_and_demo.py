@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from configurator.models import Customer, Organization, Project, Role, User
+from configurator.models import Customer, Organization, Project, ProjectStatus, Role, User
 
 
 def test_it_reports_healthy_parts(client: Client, db: None) -> None:
@@ -121,3 +121,34 @@ def test_the_demo_projects_under_review_have_their_review_record(db: None) -> No
     ]
     submitted = Transition.objects.get(project__status="in_review").at
     assert submitted < timezone.now() - timedelta(days=1)
+
+
+def test_the_demos_sent_project_has_a_link_the_customer_opens(
+    db: None, media_storage: object
+) -> None:
+    """The demo shows the customer's side too: its sent project was sent as an engineer
+    sends one (a rendered proposal, a link to the customer's contact, a SEND transition),
+    and the URL printed once opens the offer without an account; a re-run sends nothing
+    more."""
+    import re
+
+    from portal.models import CustomerLink
+    from reports.models import ProposalStatus
+    from review.models import Action, Transition
+
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=io.StringIO())
+    project = Project.objects.get(title="Warehouses and drivers' app")
+    assert project.status == ProjectStatus.SENT
+    (link,) = CustomerLink.objects.filter(project=project)
+    assert (link.recipient_email, link.language) == ("p.conti@example.it", "it")
+    assert link.proposal.status == ProposalStatus.READY and len(link.proposal.sha256) == 64
+    assert Transition.objects.filter(project=project, action=Action.SEND).count() == 1
+    printed = re.search(r"/offer/([A-Za-z0-9_-]+)/", out.getvalue())
+    assert printed, out.getvalue()
+    offer = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0").get(
+        printed.group(0)
+    )
+    assert offer.status_code == 200
+    assertContains(offer, link.proposal.sha256)

@@ -163,18 +163,29 @@ class Command(BaseCommand):
         organization, _ = Organization.objects.get_or_create(name=ORGANIZATION, defaults=BRAND)
         users = {username: self._user(organization, *rest, username) for username, *rest in USERS}
         customers = [self._customer(organization, users["sales"], *row) for row in CUSTOMERS]
+        offers: list[str] = []
         for (index, title, owner, status, notes), (fields, sites) in zip(
             PROJECTS, SIZING, strict=True
         ):
+            # A project sent is created approved, then sent as an engineer sends one: its
+            # proposal rendered here and a link to the customer's contact (portal.links).
+            sent = status == ProjectStatus.SENT
             project, created = Project.objects.get_or_create(
                 organization=organization,
                 customer=customers[index],
                 title=title,
-                defaults={"owner": users[owner], "status": status, "description": notes, **fields},
+                defaults={
+                    "owner": users[owner],
+                    "status": ProjectStatus.APPROVED if sent else status,
+                    "description": notes,
+                    **fields,
+                },
             )
             if created:
                 self._sites(project, sites)
                 self._review_record(project, users)
+                if sent:
+                    offers.append(self._send(project))
         self._operator()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for “{organization}”."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/ with:")
@@ -182,6 +193,29 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role.label:<15} {username:<8} / {password}")
         username, *_names, password = OPERATOR
         self.stdout.write(f"  {'Telenia operator':<15} {username:<8} / {password}  (/admin/ only)")
+        for offer in offers:
+            # Shown once, as to the engineer who sends one: only its hash is stored.
+            self.stdout.write(f"The customer's link of the offer sent (no account): {offer}")
+
+    def _send(self, project: Project) -> str:
+        """Render the project's proposal (in-process) and send it to the customer's contact:
+        the project becomes sent, as from its page; the link's URL."""
+        from portal import links
+        from portal.mail import offer_url
+        from reports.services import render_and_store
+        from reports.snapshot import create_proposal
+
+        customer = project.customer
+        proposal = create_proposal(project, customer.preferred_language, project.owner)
+        rendered = render_and_store(proposal.pk)
+        issued = links.create_link(
+            rendered,
+            project.owner,
+            recipient_name=customer.contact_name,
+            recipient_email=customer.contact_email,
+            language=customer.preferred_language,
+        )
+        return offer_url(issued.token)
 
     def _operator(self) -> User:
         """Telenia's own organisation and its operator, holding the permission that stands
