@@ -1,5 +1,5 @@
 """Benchmark: a customer link's token that opens nothing answers in the same time however
-it is wrong (issue 12: "the same 404, in the same time").
+it is wrong.
 
     .venv/bin/python bench/bench_link_miss.py [--requests 400] [--repeat 7]
 

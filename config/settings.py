@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files stay cacheable), above everything that answers.
     "config.middleware.NoStoreMiddleware",
+    # The customer pages' headers on every answer under /offer/, Django's own included.
+    "portal.middleware.OfferHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -56,7 +56,10 @@ View = Callable[..., HttpResponseBase]
 # --- What every answer under /offer/ carries ----------------------------------------------------
 
 
-def _protect(response: HttpResponseBase) -> HttpResponseBase:
+OFFER_PREFIX = "/offer/"
+
+
+def protect(response: HttpResponseBase) -> HttpResponseBase:
     """No cache keeps the page, no referrer leaks the token, no search engine lists it."""
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -118,6 +121,17 @@ def _find(request: HttpRequest, token: str) -> CustomerLink | HttpResponse:
     return link
 
 
+def offer_unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """A path under /offer/ that is no customer page (/offer/, /offer/<token>/nothing/):
+    the same 404 as a guessed token, counted as a miss; never the site's own 404, which
+    leads to pages that need an account."""
+    with translation.override(_language(request, None)):
+        if _limited(request, increment=False):
+            return _too_many(request)
+        _limited(request, increment=True)
+        return _plain(request, "missing.html", 404)
+
+
 def offer_view(view: View) -> View:
     """Find the link of the token (or answer the miss), run `view` in the page's language,
     protect the answer."""
@@ -127,9 +141,9 @@ def offer_view(view: View) -> View:
         with translation.override(_language(request, None)):
             found = _find(request, token)
         if isinstance(found, HttpResponse):
-            return _protect(found)
+            return protect(found)
         with translation.override(_language(request, found)):
-            return _protect(view(request, found, token, **kwargs))
+            return protect(view(request, found, token, **kwargs))
 
     return wrapper
 
@@ -262,8 +276,11 @@ def offer(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponse:
 @require_safe
 @offer_view
 def offer_seen(request: HttpRequest, link: CustomerLink, token: str, beacon: str) -> HttpResponse:
-    """The page's beacon stylesheet: empty whatever happened, so it tells nothing."""
-    visits.count_beacon(request, link, beacon)
+    """The page's beacon stylesheet: empty whatever happened, so it tells nothing. A
+    beacon arriving once the link is revoked or expired counts no view: nobody is told
+    the customer opened a link that no longer shows the offer."""
+    if links.shows_offer(links.state_of(link)):
+        visits.count_beacon(request, link, beacon)
     return HttpResponse("", content_type="text/css; charset=utf-8")
 
 

@@ -10,7 +10,8 @@ to be scanners or previews, and members of the link's organisation (previewing w
 sent) are recorded and never counted. A download counts when it carries the cookie.
 
 Only valid links get events: a miss writes nothing but the rate counter (portal.public);
-a link records at most CUSTOMER_LINK_EVENTS_PER_DAY events in any 24 hours.
+a link records at most CUSTOMER_LINK_EVENTS_PER_DAY events of each sort (that can count,
+that never will) in any 24 hours.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import timedelta
 from typing import Final
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -132,10 +134,17 @@ def _event(
     request: HttpRequest, link: CustomerLink, kind: str, **fields: object
 ) -> LinkEvent | None:
     """Record the request; None, recording nothing, once the link has had
-    CUSTOMER_LINK_EVENTS_PER_DAY events in the last 24 hours: a script fetching the link in
-    a loop must not grow the table and the timeline without end (one indexed count)."""
+    CUSTOMER_LINK_EVENTS_PER_DAY events of the same sort in the last 24 hours: a script
+    fetching the link in a loop must not grow the table and the timeline without end (one
+    indexed count). The sorts are counted apart, those that can still count (a view
+    waiting for its beacon, a download with the cookie) and those that never will (HEAD,
+    scanners, members, no cookie): a scanner caught in a loop does not stop a person's
+    view from counting."""
     now = timezone.now()
-    recent = LinkEvent.objects.filter(link=link, at__gt=now - timedelta(days=1))
+    can_count = Q(not_counted="") | Q(not_counted=NotCounted.NO_ASSETS)
+    reason = fields.get("not_counted", "")
+    same_sort = can_count if reason in ("", NotCounted.NO_ASSETS) else ~can_count
+    recent = LinkEvent.objects.filter(same_sort, link=link, at__gt=now - timedelta(days=1))
     if recent.count() >= settings.CUSTOMER_LINK_EVENTS_PER_DAY:
         return None
     return LinkEvent.objects.create(

@@ -586,6 +586,13 @@ MATRIX: list[Row] = [
         {"alice": 200, "bob": 200, "maria": 200, "adam": 200, "charlie": 200},
     ),
     Row(
+        # A path under a working token that is no page: the miss's 404, for everybody.
+        "offer_unknown",
+        "offer token path",
+        GET,
+        {"alice": 404, "bob": 404, "maria": 404, "adam": 404, "charlie": 404},
+    ),
+    Row(
         "offer_download",
         "offer token",
         GET,
@@ -701,6 +708,7 @@ def url_args(obj: str | None, project: Project, customer: Customer, site: Site) 
 
 PORTAL_OBJECTS = {
     "approved project",
+    "offer token path",
     "sent link",
     "accepted decision",
     "accepted project",
@@ -732,6 +740,8 @@ def _portal_args(obj: str, project: Project) -> list[Any]:
         return [issued.link.pk]
     if obj == "offer token":
         return [issued.token]
+    if obj == "offer token path":
+        return [f"{issued.token}/nothing/"]
     if obj == "offer token and beacon":
         return [issued.token, "0" * 32]
     decision = links.accept(
@@ -851,4 +861,5 @@ ANONYMOUS_NOT_REDIRECTED = {
     "offer_accept",
     "offer_decline",
     "offer_receipt",
+    "offer_unknown",
 }
