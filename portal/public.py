@@ -121,6 +121,7 @@ def _find(request: HttpRequest, token: str) -> CustomerLink | HttpResponse:
     return link
 
 
+@require_safe
 def offer_unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     """A path under /offer/ that is no customer page (/offer/, /offer/<token>/nothing/):
     the same 404 as a guessed token, counted as a miss; never the site's own 404, which
