@@ -10,7 +10,15 @@ from collections.abc import Callable
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .public import OFFER_PREFIX, protect
+OFFER_PREFIX = "/offer/"
+
+
+def protect(response: HttpResponseBase) -> HttpResponseBase:
+    """No cache keeps the page, no referrer leaks the token, no search engine lists it."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 class OfferHeadersMiddleware:

@@ -6,7 +6,7 @@ accepts or declines it (portal.links records the decision; portal.visits what wa
 Every request first asks whether the client's address is over the limit of misses, and a
 token that finds no link counts one miss; the lookup always hashes the token (never a
 check of its shape first), so a mistyped, tampered or random token costs the same and gets
-the same bytes. Every answer carries no-store, no-referrer and noindex (`_protect`), and
+the same bytes. Every answer carries no-store, no-referrer and noindex (portal.middleware), and
 the pages use a layout of their own, without the signed-in site's navigation.
 """
 
@@ -51,20 +51,6 @@ MISS_GROUP: Final = "offer_miss"
 LOGO_TYPES: Final = ("image/png", "image/jpeg", "image/svg+xml", "image/webp")
 
 View = Callable[..., HttpResponseBase]
-
-
-# --- What every answer under /offer/ carries ----------------------------------------------------
-
-
-OFFER_PREFIX = "/offer/"
-
-
-def protect(response: HttpResponseBase) -> HttpResponseBase:
-    """No cache keeps the page, no referrer leaks the token, no search engine lists it."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _language(request: HttpRequest, link: CustomerLink | None) -> str:
@@ -116,9 +102,14 @@ def _find(request: HttpRequest, token: str) -> CustomerLink | HttpResponse:
         return _too_many(request)
     link = links.find_link(token)
     if link is None:
-        _limited(request, increment=True)
-        return _plain(request, "missing.html", 404)
+        return _miss(request)
     return link
+
+
+def _miss(request: HttpRequest) -> HttpResponse:
+    """Count a miss and answer it: one 404, whatever was wrong."""
+    _limited(request, increment=True)
+    return _plain(request, "missing.html", 404)
 
 
 @require_safe
@@ -129,22 +120,21 @@ def offer_unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
     with translation.override(_language(request, None)):
         if _limited(request, increment=False):
             return _too_many(request)
-        _limited(request, increment=True)
-        return _plain(request, "missing.html", 404)
+        return _miss(request)
 
 
 def offer_view(view: View) -> View:
-    """Find the link of the token (or answer the miss), run `view` in the page's language,
-    protect the answer."""
+    """Find the link of the token (or answer the miss), run `view` in the page's language.
+    The answer's headers are OfferHeadersMiddleware's, as for every answer under /offer/."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
         with translation.override(_language(request, None)):
             found = _find(request, token)
         if isinstance(found, HttpResponse):
-            return protect(found)
+            return found
         with translation.override(_language(request, found)):
-            return protect(view(request, found, token, **kwargs))
+            return view(request, found, token, **kwargs)
 
     return wrapper
 
@@ -280,7 +270,8 @@ def offer_seen(request: HttpRequest, link: CustomerLink, token: str, beacon: str
     """The page's beacon stylesheet: empty whatever happened, so it tells nothing. A
     beacon arriving once the link is revoked or expired counts no view: nobody is told
     the customer opened a link that no longer shows the offer."""
-    if links.shows_offer(links.state_of(link)):
+    # Whether a newer version exists changes nothing here (superseded shows the offer).
+    if links.shows_offer(links.state_of(link, newer=False)):
         visits.count_beacon(request, link, beacon)
     return HttpResponse("", content_type="text/css; charset=utf-8")
 

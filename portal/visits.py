@@ -130,6 +130,10 @@ def not_counted_reason(request: HttpRequest, link: CustomerLink) -> str:
     return ""
 
 
+# The events that count or may still: counted, or a view waiting for its beacon.
+CAN_STILL_COUNT: Final = ("", NotCounted.NO_ASSETS)
+
+
 def _event(
     request: HttpRequest, link: CustomerLink, kind: str, **fields: object
 ) -> LinkEvent | None:
@@ -141,9 +145,8 @@ def _event(
     scanners, members, no cookie): a scanner caught in a loop does not stop a person's
     view from counting."""
     now = timezone.now()
-    can_count = Q(not_counted="") | Q(not_counted=NotCounted.NO_ASSETS)
-    reason = fields.get("not_counted", "")
-    same_sort = can_count if reason in ("", NotCounted.NO_ASSETS) else ~can_count
+    can_count = Q(not_counted__in=CAN_STILL_COUNT)
+    same_sort = can_count if fields.get("not_counted", "") in CAN_STILL_COUNT else ~can_count
     recent = LinkEvent.objects.filter(same_sort, link=link, at__gt=now - timedelta(days=1))
     if recent.count() >= settings.CUSTOMER_LINK_EVENTS_PER_DAY:
         return None
