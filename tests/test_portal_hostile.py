@@ -128,25 +128,26 @@ def test_the_offer_page_cannot_be_framed_by_another_site(project: Project, maria
 # --- The rate limit -------------------------------------------------------------------------
 
 
-@override_settings(CUSTOMER_LINK_MISS_LIMIT="2/h")
-def test_a_forged_x_forwarded_for_does_not_escape_the_miss_limit(db: None) -> None:
-    """HOLDS: without proxies the header is ignored, so a guesser writing a new
-    X-Forwarded-For on each request stays in the bucket of its socket address."""
+@pytest.mark.parametrize(
+    ("proxies", "socket", "forwarded"),
+    [
+        # Without proxies the header is ignored: the bucket is the socket's address.
+        (0, "198.51.100.9", "10.0.0.{n}"),
+        # Behind one proxy the client is the entry the proxy appended (the last one): what
+        # the client wrote to its left changes nothing.
+        (1, "10.1.1.1", "10.0.0.{n}, 203.0.113.77"),
+    ],
+    ids=["no proxy", "one proxy"],
+)
+def test_a_forged_x_forwarded_for_does_not_escape_the_miss_limit(
+    db: None, settings: Any, proxies: int, socket: str, forwarded: str
+) -> None:
+    """HOLDS: a guesser writing a new X-Forwarded-For on each request stays in the bucket
+    of its own address."""
+    settings.CUSTOMER_LINK_MISS_LIMIT = "2/h"
+    settings.AXES_IPWARE_PROXY_COUNT = proxies
     statuses = [
-        Client(REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
-        .get(f"/offer/guess-{n}/")
-        .status_code
-        for n in range(4)
-    ]
-    assert statuses == [404, 404, 429, 429]
-
-
-@override_settings(CUSTOMER_LINK_MISS_LIMIT="2/h", AXES_IPWARE_PROXY_COUNT=1)
-def test_behind_a_proxy_a_forged_left_entry_does_not_escape_the_miss_limit(db: None) -> None:
-    """HOLDS: behind one proxy the client is the entry the proxy appended (the last one);
-    what the client wrote to its left changes nothing."""
-    statuses = [
-        Client(REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 203.0.113.77")
+        Client(REMOTE_ADDR=socket, HTTP_X_FORWARDED_FOR=forwarded.format(n=n))
         .get(f"/offer/guess-{n}/")
         .status_code
         for n in range(4)

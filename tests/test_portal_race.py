@@ -192,6 +192,17 @@ def _another_project(like: Project, owner: User) -> Project:
 # --- Two acceptances at once -------------------------------------------------------------------
 
 
+def second_recipient(first: str, owner: User, language: str) -> str:
+    """The token of a second link to the proposal of the link `first`, another recipient."""
+    return links.create_link(
+        link_of(first).proposal,
+        owner,
+        recipient_name="Marco Verdi",
+        recipient_email="marco@cliente.example",
+        language=language,
+    ).token
+
+
 def test_two_recipients_accepting_one_project_at_once_give_one_acceptance(
     project: Project, alice: User, maria: User
 ) -> None:
@@ -199,13 +210,7 @@ def test_two_recipients_accepting_one_project_at_once_give_one_acceptance(
     first held after its check until the second is through: the project is accepted once,
     through one link; the other recipient is told the offer was decided."""
     first = sent_link(project, maria)
-    second = links.create_link(
-        link_of(first).proposal,
-        alice,
-        recipient_name="Marco Verdi",
-        recipient_email="marco@cliente.example",
-        language="en",
-    ).token
+    second = second_recipient(first, alice, "en")
     first_data, second_data = accept_data(first), accept_data(second, full_name="Marco Verdi")
     second_done = threading.Event()
 
@@ -254,13 +259,7 @@ def test_an_acceptance_racing_a_decline_leaves_one_decision(
     """One recipient accepts while another declines: the project ends accepted or lost,
     never both, with one decision that says which."""
     first = sent_link(project, maria)
-    second = links.create_link(
-        link_of(first).proposal,
-        alice,
-        recipient_name="Marco Verdi",
-        recipient_email="marco@cliente.example",
-        language="it",
-    ).token
+    second = second_recipient(first, alice, "it")
     accept = accept_data(first)
     decline = {"reason": "Too expensive", "shown_sha256": accept["shown_sha256"], "lang": "it"}
     results = run_together(
