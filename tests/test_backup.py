@@ -34,17 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKUPS = str(ROOT / "scripts" / "backups.py")
 WAIT = 180
 
-# Migrate, load the demo data and store files through the application's own storage: the
-# organisation's logo and, when asked, a rendered proposal.
+# Migrate, load the demo data (which renders the PDF of the offer it sends) and store the
+# organisation's logo through the application's own storage.
 PREPARE = textwrap.dedent(
     """
-    import hashlib, os, sys
+    import hashlib, os
     import django
     django.setup()
     from django.conf import settings
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.management import call_command
-    from configurator.models import Organization, Project
+    from configurator.models import Organization
     from tests.factories import png
     call_command("migrate", verbosity=0)
     with open(os.devnull, "w") as quiet:
@@ -53,9 +53,6 @@ PREPARE = textwrap.dedent(
         logo = png(8, 8)
         organization.set_logo("image/png", hashlib.sha256(logo).hexdigest(), logo)
         organization.save()
-        if sys.argv[1] == "render":
-            project = Project.objects.get(title="Contact centre for 3 hospitals")
-            call_command("render_proposal", str(project.pk), "--lang", "en", stdout=quiet)
     """
 )
 
@@ -83,8 +80,8 @@ def _run(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def _prepare(env: dict[str, str], render: bool) -> None:
-    done = _run(env, "-c", PREPARE, "render" if render else "logo")
+def _prepare(env: dict[str, str]) -> None:
+    done = _run(env, "-c", PREPARE)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -117,7 +114,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tests only read them (a backup never writes to its source)."""
     folder = tmp_path_factory.mktemp("embedded")
     database, media = folder / "db.sqlite3", folder / "media"
-    _prepare(_embedded_env(database, media), render=False)
+    _prepare(_embedded_env(database, media))
     return database, media
 
 
@@ -309,7 +306,7 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
             env = _environment(
                 DATABASE_URL=source_url, S3_BUCKET=bucket, MEDIA_ROOT=str(empty_media), **s3
             )
-            _prepare(env, render=True)
+            _prepare(env)
             source_objects = s3_objects(client, bucket)
             backup = tmp_path / "backup"
 
@@ -327,7 +324,7 @@ def test_it_backs_up_restores_and_verifies_postgresql_and_s3(tmp_path: Path) -> 
             assert {key: o["sha256"] for key, o in objects.items()} == {
                 key: _sha256(data) for key, data in source_objects.items()
             }
-            # The PDF in the backup is the one the database recorded when it was rendered.
+            # The PDF in the backup is the one the database recorded when the demo rendered it.
             ((pdf_key, pdf_sha256),) = _pg_rows(
                 source_url, "SELECT pdf_key, sha256 FROM reports_proposal"
             )

@@ -333,9 +333,10 @@ def test_another_recipients_link_gets_neither_the_receipt_nor_the_signers_detail
 def test_a_customer_name_with_direction_overrides_gives_a_plain_file_name(
     project: Project, maria: User
 ) -> None:
-    """HOLDS: a company name with a right-to-left override (the "fdp.exe" trick), a NUL
-    and a line break becomes a file name of letters, digits, dashes and dots only."""
-    project.customer.company_name = "Acme\u202efdp.exe\x00\r\nSet-Cookie: a=b"
+    """HOLDS: a company name with a right-to-left override (the "fdp.exe" trick), a tab
+    and a line break becomes a file name of letters, digits, dashes and dots only. (A NUL
+    never gets this far: the forms refuse it, and PostgreSQL would too.)"""
+    project.customer.company_name = "Acme\u202efdp.exe\t\r\nSet-Cookie: a=b"
     project.customer.save()
     token = sent_link(project, maria)
     response = browser().get(reverse("offer_download", args=[token]))
