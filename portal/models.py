@@ -142,6 +142,9 @@ class NotCounted(models.TextChoices):
     NO_COOKIE = "no_cookie", _("No cookie")
     NO_ASSETS = "no_assets", _("The page's assets were never loaded")
     MEMBER = "member", _("Preview by a member of the organisation")
+    # The link no longer shows the offer: the visitor was told so and saw nothing of it.
+    EXPIRED = "expired", _("The link had expired: nothing of the offer was shown")
+    REVOKED = "revoked", _("The link was revoked: nothing of the offer was shown")
 
 
 class LinkEvent(Record):

@@ -144,6 +144,15 @@ def _gone(request: HttpRequest, state: LinkState) -> HttpResponse:
     return _plain(request, "gone.html", 410, message=links.refusal_message(state))
 
 
+def _gone_recorded(
+    request: HttpRequest, link: CustomerLink, state: LinkState, kind: str
+) -> HttpResponse:
+    """`_gone`, the attempt on the project's timeline (never counted): the engineer learns
+    that the customer tried an expired link and may send a new one."""
+    visits.record_gone(request, link, kind, state)
+    return _gone(request, state)
+
+
 # --- The page ----------------------------------------------------------------------------------
 
 
@@ -256,7 +265,7 @@ def _page(
 def offer(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponse:
     state = links.state_of(link)
     if not links.shows_offer(state):
-        return _gone(request, state)
+        return _gone_recorded(request, link, state, EventKind.VIEW)
     lang = _language(request, link)
     beacon = visits.record_view(request, link)
     response = _page(request, link, token, lang, beacon=beacon)
@@ -296,7 +305,7 @@ def _stream(key: str, name: str) -> FileResponse | None:
 def offer_download(request: HttpRequest, link: CustomerLink, token: str) -> HttpResponseBase:
     state = links.state_of(link)
     if not links.shows_offer(state):
-        return _gone(request, state)
+        return _gone_recorded(request, link, state, EventKind.DOWNLOAD)
     proposal = link.proposal
     response = _stream(proposal.pdf_key, proposal.download_name()) if proposal.is_ready else None
     if response is None:
@@ -312,7 +321,7 @@ def offer_receipt(request: HttpRequest, link: CustomerLink, token: str) -> HttpR
     """The acceptance's receipt, only through the link the customer accepted with."""
     state = links.state_of(link)
     if not links.shows_offer(state):
-        return _gone(request, state)
+        return _gone_recorded(request, link, state, EventKind.RECEIPT)
     decision = Decision.objects.filter(link=link, receipt_status=ReceiptStatus.READY).first()
     response = _stream(decision.receipt_key, decision.receipt_download_name()) if decision else None
     if response is None:

@@ -9,9 +9,11 @@ as NO_ASSETS; a beacon without the cookie leaves it NO_COOKIE. HEAD requests, ag
 to be scanners or previews, and members of the link's organisation (previewing what they
 sent) are recorded and never counted. A download counts when it carries the cookie.
 
-Only valid links get events: a miss writes nothing but the rate counter (portal.public);
-a link records at most CUSTOMER_LINK_EVENTS_PER_DAY events of each sort (that can count,
-that never will) in any 24 hours.
+Only links that exist get events: a miss writes nothing but the rate counter
+(portal.public). A request through an expired or revoked link is recorded, never counted,
+so the sender sees the customer tried it. A link records at most
+CUSTOMER_LINK_EVENTS_PER_DAY events of each sort (that can count, that never will) in any
+24 hours.
 """
 
 from __future__ import annotations
@@ -177,6 +179,15 @@ def record_download(request: HttpRequest, link: CustomerLink, kind: str) -> None
     """A download of the PDF or the receipt: counted only from a browser that had the page."""
     reason = not_counted_reason(request, link) or ("" if has_cookie(request) else "no_cookie")
     _event(request, link, kind, counted=not reason, not_counted=reason)
+
+
+def record_gone(
+    request: HttpRequest, link: CustomerLink, kind: str, state: links.LinkState
+) -> None:
+    """A request through a link that no longer shows the offer: recorded, never counted
+    (nor a first view), whoever made it."""
+    reason = NotCounted.REVOKED if state == links.LinkState.REVOKED else NotCounted.EXPIRED
+    _event(request, link, kind, not_counted=reason)
 
 
 def count_beacon(request: HttpRequest, link: CustomerLink, beacon: str) -> None:

@@ -6,12 +6,17 @@ are recorded and never counted; a download counts with the cookie (portal/visits
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from configurator.history import project_timeline
 from configurator.models import Project, User
+from portal import links
 from portal.models import EventKind, LinkEvent, NotCounted
 
 from .factories import signed_in
@@ -161,6 +166,41 @@ def test_a_download_counts_from_the_browser_that_had_the_page(
         (True, ""),
         (False, NotCounted.NO_COOKIE),
     ]
+
+
+@pytest.mark.parametrize("how", ["expired", "revoked"])
+def test_a_request_through_a_closed_link_is_on_the_timeline_and_never_counts(
+    project: Project, maria: User, alice: User, how: str
+) -> None:
+    """The customer who opens an expired (or revoked) link sees nothing of the offer; the
+    engineer sees on the project's timeline that they tried, and may send a new link. No
+    view is counted and no first-view notice goes: nothing of the offer was read."""
+    token = sent_link(project, maria, "en")
+    link = link_of(token)
+    if how == "revoked":
+        links.revoke(link, alice)
+        later = timezone.now()
+        reason = NotCounted.REVOKED
+    else:
+        later = link.expires_at + timedelta(days=1)
+        reason = NotCounted.EXPIRED
+    person = browser()
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        for name in ("offer", "offer_download", "offer_receipt"):
+            assert person.get(reverse(name, args=[token])).status_code == 410
+        assert seen(person, token, "anything").status_code == 200  # type: ignore[attr-defined]
+    recorded = LinkEvent.objects.filter(link=link).order_by("pk")
+    assert [(e.kind, e.counted, e.not_counted) for e in recorded] == [
+        (EventKind.VIEW, False, reason),
+        (EventKind.DOWNLOAD, False, reason),
+        (EventKind.RECEIPT, False, reason),
+    ]
+    assert link_of(token).first_viewed_at is None
+    entry = next(
+        e for e in project_timeline(project) if e.summary.startswith("Viewed through the link")
+    )
+    shown = {change.label: change.new for change in entry.items[0].changes}
+    assert shown["Counted"] == f"No: {reason.label}"
 
 
 def test_a_miss_records_nothing(project: Project, maria: User) -> None:
