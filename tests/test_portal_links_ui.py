@@ -279,6 +279,23 @@ def test_the_list_shows_each_link_with_its_state_and_counts(
     assert "second@cliente.example" in row_of(response, second)
 
 
+def test_the_list_says_when_the_customer_opened_a_closed_link(
+    alice: User, proposal: Proposal
+) -> None:
+    """The customer opens the link after it was revoked (or expired): they see nothing of
+    the offer, and the sender's list says they tried, beside the link's Re-issue."""
+    tried = issue(proposal, alice, "tried@cliente.example")
+    untried = issue(proposal, alice, "untried@cliente.example")
+    links.revoke(tried.link, alice)
+    links.revoke(untried.link, alice)
+    customer = Client(HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+    assert customer.get(reverse("offer", args=[tried.token])).status_code == 410
+    response = proposals_page(signed_in(alice), proposal.project)
+    assert "Opened after it closed, on" in row_of(response, tried.link)
+    assert "Re-issue" in row_of(response, tried.link)
+    assert "Opened after it closed" not in row_of(response, untried.link)
+
+
 def test_the_list_costs_the_same_queries_for_one_link_or_five(
     alice: User, proposal: Proposal, django_assert_max_num_queries: Any
 ) -> None:
@@ -292,6 +309,7 @@ def test_the_list_costs_the_same_queries_for_one_link_or_five(
     for n in range(4):
         link = issue(proposal, alice, f"r{n}@cliente.example").link
         LinkEvent.objects.create(link=link, kind=EventKind.VIEW, counted=True)
+        LinkEvent.objects.create(link=link, kind=EventKind.VIEW, not_counted="revoked")
     with django_assert_max_num_queries(len(one.captured_queries)):
         proposals_page(client, proposal.project)
 

@@ -7,15 +7,17 @@ project %}` on the project page: the customer's decision, its receipt, and a man
 "Reopen as a new revision". Both read `request` from the page's context.
 
 The list's queries do not grow with its links: the links in one query, the counts in one
-aggregate, and a newer version asked for once per proposal (`links.states_of`).
+aggregate, the last attempt through a closed link in another, and a newer version asked
+for once per proposal (`links.states_of`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from configurator.models import APPROVED_STATUSES, Project
 from portal import links
 from portal.link_forms import LinkForm, ReopenForm, initial_for
-from portal.models import Decision, LinkEvent, ReceiptStatus
+from portal.models import Decision, LinkEvent, NotCounted, ReceiptStatus
 from portal.views import NEW_LINK_KEY, may_send
 
 register = template.Library()
@@ -46,6 +48,20 @@ def _counts(project: Project) -> dict[tuple[int, str], int]:
         .annotate(n=Count("pk"))
     )
     return {(row["link_id"], row["kind"]): row["n"] for row in rows}
+
+
+def _tried_closed(project: Project) -> dict[int, datetime]:
+    """Per link, the last request through it once it was expired or revoked: the customer
+    tried it and saw nothing, so the sender may re-issue it. One aggregate query."""
+    rows = (
+        LinkEvent.objects.filter(
+            link__project=project, not_counted__in=(NotCounted.EXPIRED, NotCounted.REVOKED)
+        )
+        .order_by()
+        .values("link_id")
+        .annotate(last=Max("at"))
+    )
+    return {row["link_id"]: row["last"] for row in rows}
 
 
 def not_yet_reason(project: Project) -> str:
@@ -75,6 +91,7 @@ def customer_links(context: template.Context, project: Project) -> dict[str, Any
     now = timezone.now()
     states = links.states_of(project_links, now)
     counts = _counts(project)
+    tried = _tried_closed(project)
     rows = [
         {
             "link": link,
@@ -82,6 +99,7 @@ def customer_links(context: template.Context, project: Project) -> dict[str, Any
             "state_label": STATE_LABELS[states[link.pk]],
             "views": counts.get((link.pk, "view"), 0),
             "downloads": counts.get((link.pk, "download"), 0),
+            "tried_closed": tried.get(link.pk),
             "revocable": states[link.pk] != links.LinkState.REVOKED and link.decided_at is None,
             "reissuable": link.decided_at is None,
         }
